@@ -1,0 +1,89 @@
+"""The Flask app factory (``create_app``): API, UI, errors, background work."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from runtime.container import Container
+from runtime.errors import DomainError
+from runtime.settings import Settings, load_settings
+
+#: UI packages mounted by the factory; imported lazily so the dependency
+#: direction stays studio -> runtime (the UI registers itself via ``init_app``).
+UI_MODULES = ("studio",)
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | Mapping[str, Any] | None = None, *,
+               start_background: bool = True, with_ui: bool = True) -> Flask:
+    """Build an app from settings (a ``Settings`` or overrides on top of env/files)."""
+    if not isinstance(settings, Settings):
+        settings = load_settings(settings)
+    logging.basicConfig(level=settings.log_level)
+    app = Flask(__name__)
+    _configure(app, settings)
+    container = Container(settings)
+    app.extensions["casestudio"] = container
+    _register_api(app)
+    if with_ui:
+        for name in UI_MODULES:
+            importlib.import_module(name).init_app(app)
+    if start_background:
+        container.start()
+    log.info("CaseStudio ready: %s", settings.masked())
+    return app
+
+
+def _configure(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="casestudio_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.token_ttl_seconds),
+        TESTING=settings.testing, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+
+def _register_api(app: Flask) -> None:
+    from runtime.api import cases, casetypes, system
+    from runtime.api.security import init_security
+
+    init_security(app)
+    for module in (system, casetypes, cases):
+        app.register_blueprint(module.bp)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Any:
+    response = jsonify(body)
+    response.status_code = int(body["status"])
+    response.mimetype = "application/problem+json"
+    response.headers.update(dict(headers or {}))
+    return response
+
+
+def _domain_error(exc: DomainError) -> Any:
+    return problem_response(exc.problem(), exc.headers)
+
+
+def _http_error(exc: HTTPException) -> Any:
+    if not request.path.startswith(("/api/", "/health", "/engine-rest")):
+        return exc
+    status = exc.code or 500
+    return problem_response({"type": "about:blank", "title": exc.name, "status": status,
+                             "detail": exc.description or exc.name})
+
+
+def _unexpected(exc: Exception) -> Any:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem_response({"type": "about:blank", "title": "Internal server error",
+                             "status": 500, "detail": "an unexpected error occurred"})

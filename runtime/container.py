@@ -1,0 +1,92 @@
+"""Wiring: one object that builds every backend and service from the settings.
+
+Why a container and not module globals: tests build several independent apps
+in one process (SQLite and PostgreSQL side by side), and the CLI, the job
+runner and the web app must share exactly the same construction.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from connectors.events import EventBus, open_bus
+from connectors.identity import Identity, open_identity
+from connectors.storage import Storage, open_storage
+from models.db import Database
+from policies import Policy, open_policy
+from runtime.authz import Authorizer
+from runtime.case_queries import CaseQueries
+from runtime.cases import CaseService
+from runtime.casetypes import CaseTypeService
+from runtime.components import check_urls
+from runtime.relay import OutboxRelay
+from runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Container:
+    """Holds the backends and services of one CaseStudio process."""
+
+    def __init__(self, settings: Settings) -> None:
+        check_urls(settings)
+        self.settings = settings
+        self.db = Database(settings.database_url)
+        self.identity: Identity = open_identity(
+            settings.identity_url, db=self.db, demo=settings.demo,
+            token_ttl_seconds=settings.token_ttl_seconds)
+        self.policy: Policy = open_policy(settings.policy_url)
+        self.authz = Authorizer(self.policy)
+        self.storage: Storage = open_storage(settings.storage_url)
+        self.bus: EventBus = open_bus(settings.events_url)
+        self.relay = OutboxRelay(self.db, self.bus)
+        self.case_types = CaseTypeService(self.db, self.authz, on_change=self.refresh_policy)
+        self.cases = CaseService(self.db, self.authz)
+        self.case_queries = CaseQueries(self.db, self.authz)
+        self._started = False
+
+    def refresh_policy(self) -> None:
+        """Push case-type permissions into the policy engine (after each deploy)."""
+        self.policy.set_data(self.case_types.policy_data())
+
+    def start(self) -> None:
+        """Begin background work (outbox relay; later the job executor and workers)."""
+        if self._started:
+            return
+        self.refresh_policy()
+        self.relay.start()
+        self._started = True
+
+    def stop(self) -> None:
+        self.relay.stop()
+        self.bus.close()
+        self.db.dispose()
+        self._started = False
+
+    def health(self) -> dict[str, Any]:
+        """Status of every component, for ``GET /health``."""
+        parts: dict[str, Any] = {}
+        for name, component in (("database", self._db_check), ("identity", self.identity),
+                                ("policy", self.policy), ("storage", self.storage),
+                                ("events", self.bus)):
+            parts[name] = _probe(component)
+        parts["relay"] = self.relay.check()
+        ok = all(p.get("status") == "up" for p in parts.values())
+        return {"status": "up" if ok else "down", "components": parts}
+
+    def _db_check(self) -> dict[str, Any]:
+        from sqlalchemy import text
+
+        with self.db.session() as s:
+            s.execute(text("SELECT 1"))
+        return {"status": "up", "dialect": self.db.dialect}
+
+
+def _probe(component: Any) -> dict[str, Any]:
+    try:
+        check = component if callable(component) else component.check
+        return dict(check())
+    except Exception as exc:  # a health probe must report, not raise
+        log.warning("health check failed: %s", exc)
+        return {"status": "down", "error": str(exc)}

@@ -1,0 +1,44 @@
+"""Writing audit history and outbox events inside the caller's transaction.
+
+Why together: every state change must leave both an audit row (who/what) and
+an event (for the relay) atomically with the change itself (DESIGN §6).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.cases import HistoryEntry
+from models.events import OutboxEvent
+
+
+def record(session: Session, *, tenant: str, case_id: str | None, actor: str, action: str,
+           changes: dict[str, Any] | None = None, event: str | None = None,
+           data: dict[str, Any] | None = None) -> None:
+    """Append a history entry (when tied to a case) and an outbox event (when named)."""
+    now = utcnow()
+    if case_id is not None:
+        session.add(HistoryEntry(tenant=tenant, case_id=case_id, at=now, actor=actor,
+                                 action=action, changes=changes or {}))
+    if event is not None:
+        session.add(OutboxEvent(tenant=tenant, type=event, case_id=case_id, at=now,
+                                actor=actor, data=data if data is not None else changes or {}))
+
+
+def diff(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:
+    """JSON-level differences as ``[{path, from, to}]`` (JSON Pointer paths)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        out: list[dict[str, Any]] = []
+        for key in sorted(set(before) | set(after), key=str):
+            out += diff(before.get(key), after.get(key), f"{path}/{_escape(str(key))}")
+        return out
+    if before == after:
+        return []
+    return [{"path": path or "/", "from": before, "to": after}]
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
