@@ -91,7 +91,8 @@ def main() -> None:
     """Print one line per measured operation."""
     cases = {
         "validate_data (valid)": lambda: validate_data(GRANT_SCHEMA, VALID),
-        "validate_data (invalid, 13 errors)": lambda: validate_data(GRANT_SCHEMA, INVALID),
+        f"validate_data (invalid, {len(validate_data(GRANT_SCHEMA, INVALID))} errors)":
+            lambda: validate_data(GRANT_SCHEMA, INVALID),
         "apply_defaults": lambda: apply_defaults(GRANT_SCHEMA, VALID),
         "clean (defaults + validate)": lambda: clean(GRANT_SCHEMA, VALID),
         "render_title": lambda: render_title("{{ data.applicant }} ({{ data.amount }} EUR)",

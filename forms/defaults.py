@@ -62,6 +62,7 @@ class _Filler:
 
     def _fill_object(self, views: list[dict[str, Any]], value: dict[str, Any], depth: int,
                      ancestors: frozenset[int]) -> None:
+        """Descend into given members; create absent ones that have defaults."""
         for name, sub in _properties(views).items():
             if name in value:
                 self.fill(sub, value[name], depth + 1, ancestors)
@@ -72,6 +73,7 @@ class _Filler:
 
     def _fill_array(self, views: list[dict[str, Any]], value: list[Any], depth: int,
                     ancestors: frozenset[int]) -> None:
+        """Items take ``prefixItems`` by position, then ``items``; arrays are never grown."""
         prefix = _first(views, "prefixItems", list) or []
         rest = _first(views, "items", dict)
         for index, item in enumerate(value):
@@ -99,6 +101,7 @@ class _Filler:
 
 
 def _first(views: list[dict[str, Any]], keyword: str, kind: type) -> Any:
+    """The first view's value of ``keyword`` if it has the expected JSON kind."""
     return next((v[keyword] for v in views if isinstance(v.get(keyword), kind)), None)
 
 

@@ -9,7 +9,6 @@ needs attention. Everything here is pure conversion; no validation happens.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 
 from forms.errors import FieldError
 from forms.pointers import child, to_pointer
+from forms.schema_walk import MAPS
 
 _MAX_SHOWN = 60
 _MAX_CHOICES = 20
@@ -46,12 +46,14 @@ def _plural(count: Any, noun: str) -> str:
 
 
 def _choices(values: Iterable[Any]) -> str:
+    """Long enums are cut: the form shows the choices; the message only reminds."""
     shown = [show(value) for value in values]
     extra = ", …" if len(shown) > _MAX_CHOICES else ""
     return "must be one of: " + ", ".join(shown[:_MAX_CHOICES]) + extra
 
 
 def _type(value: Any) -> str:
+    """Type names as a case worker would say them (``array`` is a list)."""
     names = value if isinstance(value, list) else [value]
     return "must be " + " or ".join(_TYPE_NAMES.get(name, str(name)) for name in names)
 
@@ -87,6 +89,7 @@ _SENTENCES: dict[str | None, Callable[[Any], str]] = {
 
 
 def _missing_required(error: ValidationError) -> list[str]:
+    """jsonschema names the missing property only inside its message; recompute it."""
     return [name for name in error.validator_value if name not in error.instance]
 
 
@@ -104,14 +107,6 @@ _MISSING: dict[str, Callable[[ValidationError], list[str]]] = {
 }
 
 
-def _unexpected(error: ValidationError) -> list[str]:
-    """Names rejected by ``additionalProperties: false`` (same rule as jsonschema)."""
-    declared = error.schema.get("properties", {})
-    patterns = list(error.schema.get("patternProperties", {}))
-    return [name for name in error.instance if name not in declared
-            and not any(re.search(pattern, name) for pattern in patterns)]
-
-
 def _branch_cost(errors: list[ValidationError], own_path: str) -> tuple[int, int]:
     """Rank alternatives: wrong type/const/enum means the user meant another one."""
     mismatches = sum(1 for e in errors if e.validator in _DISCRIMINATING
@@ -120,6 +115,7 @@ def _branch_cost(errors: list[ValidationError], own_path: str) -> tuple[int, int
 
 
 def _options_message(error: ValidationError) -> str:
+    """Summary when no alternative stands out; lists them when they are plain values."""
     branches = error.validator_value
     if all(isinstance(b, dict) and ("const" in b or "enum" in b) for b in branches):
         return _choices(v for b in branches for v in ([b["const"]] if "const" in b else b["enum"]))
@@ -142,27 +138,36 @@ def _alternatives(error: ValidationError, path: str) -> Iterator[FieldError]:
         yield from _convert(sub)
 
 
-def _at_members(path: str, names: list[str], message: str,
-                fallback: str) -> Iterator[FieldError]:
-    """Errors at each named member, or at ``path`` if the names could not be found
-    (never zero errors for a failed check)."""
+def _at_members(path: str, names: list[str]) -> Iterator[FieldError]:
+    """"is required" at each missing member; at ``path`` if none could be named
+    (a failed check must never turn into zero errors)."""
     if not names:
-        yield FieldError(path, fallback)
+        yield FieldError(path, "is missing required fields")
     for name in names:
-        yield FieldError(child(path, name), message)
+        yield FieldError(child(path, name), "is required")
+
+
+def _names_a_key(schema_path: Iterable[Any]) -> bool:
+    """Did the error come from ``propertyNames``? (Its instance is a member *name*.)
+    Tokens right after map keywords such as ``properties`` are names, not keywords."""
+    after_map = False
+    for step in schema_path:
+        if step == "propertyNames" and not after_map:
+            return True
+        after_map = not after_map and step in MAPS
+    return False
 
 
 def _convert(error: ValidationError) -> Iterator[FieldError]:
+    """One jsonschema error as the field errors a form can show."""
     path = to_pointer(error.absolute_path)
     keyword = error.validator
     if keyword in ("oneOf", "anyOf"):
         yield from _alternatives(error, path)
     elif isinstance(keyword, str) and keyword in _MISSING:
-        yield from _at_members(path, _MISSING[keyword](error), "is required",
-                               "is missing required fields")
-    elif keyword == "additionalProperties":
-        yield from _at_members(path, _unexpected(error), "is not allowed",
-                               "contains fields that are not allowed")
+        yield from _at_members(path, _MISSING[keyword](error))
+    elif _names_a_key(error.absolute_schema_path):
+        yield FieldError(path, f"has a field name that is not allowed: {show(error.instance)}")
     else:
         sentence = _SENTENCES.get(keyword, lambda v: f"is not valid ({keyword})")
         yield FieldError(path, sentence(error.validator_value))

@@ -52,6 +52,7 @@ def _scan(pattern: str) -> tuple[list[Part], list[str]]:
 
 @lru_cache(maxsize=256)
 def _parse(pattern: str) -> tuple[tuple[Part, ...], tuple[str, ...]]:
+    """Parsed parts and problems; cached because every case creation formats a number."""
     parts, errors = _scan(pattern)
     if len(pattern) > MAX_PATTERN:
         errors.append(f"is longer than {MAX_PATTERN} characters")
@@ -68,6 +69,7 @@ def check_numbering(pattern: str) -> list[str]:
 
 
 def _render(name: str, width: int, seq: int, when: datetime) -> str:
+    """One token's text; only integers are ever formatted, never analyst text."""
     if name == "seq":
         return str(seq).zfill(width)
     value = {"yyyy": when.year, "yy": when.year % 100, "mm": when.month, "dd": when.day}[name]

@@ -41,6 +41,7 @@ def _dialect(pointer: str, node: dict[str, Any]) -> Iterator[FieldError]:
 
 
 def _references(root: Any, pointer: str, node: dict[str, Any]) -> Iterator[FieldError]:
+    """Local and resolvable only: no fetching at run time, no crash on a typo."""
     for keyword in ("$ref", "$dynamicRef"):
         ref = node.get(keyword)
         if not isinstance(ref, str):
@@ -58,6 +59,7 @@ def _references(root: Any, pointer: str, node: dict[str, Any]) -> Iterator[Field
 
 
 def _regex_error(pattern: str) -> str | None:
+    """Compile as jsonschema will (Python ``re``), reporting the reason if it fails."""
     try:
         re.compile(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
@@ -94,6 +96,7 @@ def _keywords(pointer: str, node: dict[str, Any]) -> Iterator[FieldError]:
 
 
 def _targeted(schema: dict[str, Any]) -> list[FieldError]:
+    """Our own checks over every subschema (the metaschema cannot express them)."""
     found: list[FieldError] = []
     for pointer, node in iter_subschemas(schema):
         found += _dialect(pointer, node)
@@ -104,6 +107,7 @@ def _targeted(schema: dict[str, Any]) -> list[FieldError]:
 
 
 def _covered(path: str, flagged: set[str]) -> bool:
+    """A targeted message already explains this spot better than the metaschema."""
     return any(path == p or path.startswith(p + "/") for p in flagged)
 
 

@@ -27,6 +27,7 @@ LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items"})
 
 
 def _children(pointer: str, node: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Direct subschemas of ``node`` with their pointers."""
     for key, value in node.items():
         here = child(pointer, key)
         if key in SINGLE and isinstance(value, dict):

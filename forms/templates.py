@@ -80,6 +80,7 @@ def _guarded_pow(base: Any, exponent: Any) -> Any:
 
 
 def _no_percent_format(left: Any, right: Any) -> Any:
+    """``'%999999999s' % x`` would build a gigabyte; numbers keep their modulo."""
     if isinstance(left, str):
         raise SecurityError("'%' string formatting is not allowed in titles")
     return left % right
@@ -94,6 +95,7 @@ class _TitleEnvironment(ImmutableSandboxedEnvironment):
         super().__init__(autoescape=False, undefined=ChainableUndefined)
         self.filters = {k: v for k, v in self.filters.items() if k in SAFE_FILTERS}
         self.filters[_LOOP_FILTER] = _loop_items
+        self.tests.pop("in")  # `list|select("in", list)` would be quadratic in the data
         self.globals = {"range": _small_range}
         self.binop_table.update({"*": _guarded_mul, "**": _guarded_pow,
                                  "%": _no_percent_format})
@@ -159,6 +161,7 @@ def _problems(template: str) -> tuple[list[str], Any]:
 
 @lru_cache(maxsize=512)
 def _compiled(template: str) -> Any:
+    """Compiled once per distinct template: titles render on every case change."""
     problems, compiled = _problems(template)
     if problems:
         raise TemplateError("; ".join(problems))
@@ -191,8 +194,6 @@ def render_title(template: str, context: Mapping[str, Any]) -> str:
     compiled = _compiled(template)
     try:
         text = _collect(compiled.generate(dict(context)))
-    except TemplateError:
-        raise
     except Exception as exc:  # anything the template provoked, incl. SecurityError
         raise TemplateError(f"title could not be rendered: {exc}") from exc
     return " ".join(text.split())[:MAX_TITLE].rstrip()

@@ -61,6 +61,7 @@ def schema_key(schema: Any) -> str:
 
 
 def _compile(schema: Any) -> Validator:
+    """Check once per distinct schema, then validate against a private copy."""
     problems = check_form_schema(schema)
     if problems:
         raise FormSchemaError(problems)

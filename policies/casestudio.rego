@@ -11,178 +11,216 @@
 #
 # Customers may replace this file (POLICY_URL=embedded:///their/dir or OPA) but
 # must keep the package name and both outputs: the runtime queries exactly those.
+#
+# The logic lives in pure functions of (request, the tenant's case types) so that
+# casestudio_test.rego can call them directly: regopy 1.5.2 crashes on `with`
+# around rules whose bodies use other rules. Tables are function clauses and
+# arrays, not object or set literals, which rego-cpp rebuilds on every query.
 package casestudio.authz
 
 default allow := false
 
+allow if decide(input, resource_case_type)
+
+default scope := {"all": false, "caseTypes": [], "tenant": ""}
+
+scope := scope_of(input, tenant_case_types)
+
+# The case type the resource belongs to, looked up once here: a function that
+# used its argument as a key into data would make rego-cpp scan every key.
+default resource_case_type := {}
+
+resource_case_type := data.caseTypes[input.subject.tenant][input.resource.caseType]
+
+default tenant_case_types := {}
+
+tenant_case_types := data.caseTypes[input.subject.tenant]
+
 # Each known action and the resource kind it applies to. An action missing here
 # is unknown and denied even to admins, so a typo in the runtime fails closed.
-action_kinds := {
-	"case.create": "case",
-	"case.read": "case",
-	"case.update": "case",
-	"case.manage": "case",
-	"case_type.read": "case_type",
-	"case_type.deploy": "case_type",
-	"task.read": "task",
-	"task.claim": "task",
-	"task.complete": "task",
-	"task.assign": "task",
-	"engine.access": "engine",
-	"user.manage": "user",
-	"studio.access": "system",
-	"admin.access": "system",
-}
+action_kind("case.create") := "case"
+
+action_kind("case.read") := "case"
+
+action_kind("case.update") := "case"
+
+action_kind("case.manage") := "case"
+
+action_kind("case_type.read") := "case_type"
+
+action_kind("case_type.deploy") := "case_type"
+
+action_kind("task.read") := "task"
+
+action_kind("task.claim") := "task"
+
+action_kind("task.complete") := "task"
+
+action_kind("task.assign") := "task"
+
+action_kind("engine.access") := "engine"
+
+action_kind("user.manage") := "user"
+
+action_kind("studio.access") := "system"
+
+action_kind("admin.access") := "system"
 
 # Case actions map to the permission verbs of a case type. A verb is granted by
 # the roles listed for it or for any stronger verb: manage implies every case
 # action, update implies read.
-case_verbs := {
-	"case.create": "create",
-	"case.read": "read",
-	"case.update": "update",
-	"case.manage": "manage",
+case_verb("case.create") := "create"
+
+case_verb("case.read") := "read"
+
+case_verb("case.update") := "update"
+
+case_verb("case.manage") := "manage"
+
+granting_verbs("create") := ["create", "manage"]
+
+granting_verbs("read") := ["read", "update", "manage"]
+
+granting_verbs("update") := ["update", "manage"]
+
+granting_verbs("manage") := ["manage"]
+
+# --- decisions ---
+
+# decide(request, definition of the resource's case type or {})
+decide(req, case_type) if {
+	in_tenant(req)
+	admin_or_permitted(req, case_type)
 }
 
-granting_verbs := {
-	"create": {"create", "manage"},
-	"read": {"read", "update", "manage"},
-	"update": {"update", "manage"},
-	"manage": {"manage"},
-}
+admin_or_permitted(req, _) if has_role(req, "admin")
 
-# Roles may also hold group names (OIDC groups, BPMN candidate groups).
-roles contains role if some role in input.subject.roles
+admin_or_permitted(req, case_type) if permitted(req, case_type)
 
-authenticated if {
-	is_string(input.subject.id)
-	input.subject.id != ""
-	is_string(input.subject.tenant)
-	input.subject.tenant != ""
+authenticated(subject) if {
+	is_array(subject.roles)
+	is_string(subject.id)
+	subject.id != ""
+	is_string(subject.tenant)
+	subject.tenant != ""
 }
 
 # A decision is only ever about a known action on a resource of the right kind
 # that lives in the subject's own tenant.
-in_tenant if {
-	authenticated
-	input.resource.tenant == input.subject.tenant
-	input.resource.kind == action_kinds[input.action]
+in_tenant(req) if {
+	authenticated(req.subject)
+	req.resource.tenant == req.subject.tenant
+	req.resource.kind == action_kind(req.action)
 }
 
-is_admin if "admin" in roles
+# Roles may also hold group names (OIDC groups, BPMN candidate groups).
+has_role(req, role) if role in req.subject.roles
 
-allow if {
-	in_tenant
-	is_admin
-}
-
-allow if {
-	in_tenant
-	permitted
-}
-
-# Functions take the permissions object, never a key to look up: rego-cpp
-# enumerates every case type when a function argument is used as a data key.
-grants(permissions, verb) if {
-	some granting in granting_verbs[verb]
-	some role in permissions[granting]
+# True when one of the subject's roles is listed under one of the verbs.
+listed(roles, permissions, verbs) if {
+	some verb in verbs
+	some role in permissions[verb]
 	role in roles
 }
 
-case_type_grants(verb) if {
-	grants(data.caseTypes[input.subject.tenant][input.resource.caseType].permissions, verb)
+grants(req, case_type, verb) if listed(req.subject.roles, case_type.permissions, granting_verbs(verb))
+
+permitted(req, case_type) if grants(req, case_type, case_verb(req.action))
+
+permitted(req, _) if req.action == "case_type.read"
+
+permitted(req, _) if {
+	req.action in ["case_type.deploy", "studio.access"]
+	has_role(req, "analyst")
 }
 
-permitted if case_type_grants(case_verbs[input.action])
-
-permitted if input.action == "case_type.read"
-
-permitted if {
-	input.action in {"case_type.deploy", "studio.access"}
-	"analyst" in roles
+permitted(req, _) if {
+	req.action == "engine.access"
+	has_role(req, "engine")
 }
 
-permitted if {
-	input.action == "engine.access"
-	"engine" in roles
+permitted(req, case_type) if {
+	req.action == "task.read"
+	grants(req, case_type, "read")
 }
 
-permitted if {
-	input.action == "task.read"
-	case_type_grants("read")
+permitted(req, case_type) if {
+	req.action == "task.claim"
+	may_claim(req, case_type)
 }
 
-permitted if {
-	input.action == "task.claim"
-	may_claim
+permitted(req, _) if {
+	req.action == "task.complete"
+	may_complete(req)
 }
 
-permitted if {
-	input.action == "task.complete"
-	may_complete
+permitted(req, case_type) if {
+	req.action == "task.assign"
+	grants(req, case_type, "manage")
 }
 
-permitted if {
-	input.action == "task.assign"
-	case_type_grants("manage")
+is_assignee(req) if req.resource.assignee == req.subject.id
+
+assigned(req) if {
+	is_string(req.resource.assignee)
+	req.resource.assignee != ""
 }
 
-is_assignee if input.resource.assignee == input.subject.id
+is_candidate(req) if req.subject.id in req.resource.candidateUsers
 
-assigned if {
-	is_string(input.resource.assignee)
-	input.resource.assignee != ""
+is_candidate(req) if {
+	some group in req.resource.candidateGroups
+	has_role(req, group)
 }
 
-is_candidate if input.subject.id in input.resource.candidateUsers
+may_claim(req, _) if is_candidate(req)
 
-is_candidate if {
-	some group in input.resource.candidateGroups
-	group in roles
-}
+may_claim(req, _) if is_assignee(req)
 
-may_claim if is_candidate
+may_claim(req, case_type) if grants(req, case_type, "manage")
 
-may_claim if is_assignee
+may_complete(req) if is_assignee(req)
 
-may_claim if case_type_grants("manage")
-
-may_complete if is_assignee
-
-may_complete if {
-	not assigned
-	is_candidate
+may_complete(req) if {
+	not assigned(req)
+	is_candidate(req)
 }
 
 # --- scope: what a list endpoint may show, as a filter rather than per row ---
 
-# The verb whose case types a list of this action may show; actions that are
-# decided per row (task.claim, task.complete) list nothing unless scope_all.
-scope_verbs := {
-	"case.create": "create",
-	"case.read": "read",
-	"case.update": "update",
-	"case.manage": "manage",
-	"task.read": "read",
-	"task.assign": "manage",
+# scope_of(request without resource, the subject tenant's case types)
+scope_of(req, case_types) := {
+	"all": sees_all(req),
+	"caseTypes": scope_case_types(req, case_types),
+	"tenant": req.subject.tenant,
+} if {
+	authenticated(req.subject)
 }
 
-default scope := {"all": false, "caseTypes": [], "tenant": ""}
+sees_all(req) := true if all_case_types(req)
 
-scope := {"all": scope_all, "caseTypes": scope_case_types, "tenant": input.subject.tenant} if {
-	authenticated
+sees_all(req) := false if not all_case_types(req)
+
+all_case_types(req) if {
+	has_role(req, "admin")
+	action_kind(req.action)
 }
 
-default scope_all := false
+all_case_types(req) if req.action == "case_type.read"
 
-scope_all if {
-	is_admin
-	action_kinds[input.action]
-}
+# The verb whose case types a list of this action may show; actions decided per
+# row (task.claim, task.complete) list nothing unless the subject sees all.
+scope_verb(action) := case_verb(action)
 
-scope_all if input.action == "case_type.read"
+scope_verb("task.read") := "read"
 
-scope_case_types contains case_type if {
-	some case_type, definition in data.caseTypes[input.subject.tenant]
-	grants(definition.permissions, scope_verbs[input.action])
-}
+scope_verb("task.assign") := "manage"
+
+# An array comprehension: rego-cpp evaluates it linearly, whereas a partial set
+# rule over the case types grew quadratically with their number.
+scope_case_types(req, case_types) := [case_type |
+	verbs := granting_verbs(scope_verb(req.action))
+	roles := req.subject.roles
+	definition := case_types[case_type]
+	listed(roles, definition.permissions, verbs)
+]

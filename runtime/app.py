@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from bpmn.engine_errors import EngineError
 from runtime.container import Container
 from runtime.errors import DomainError
 from runtime.settings import Settings, load_settings
@@ -52,13 +53,14 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 
 def _register_api(app: Flask) -> None:
-    from runtime.api import cases, casetypes, system
+    from runtime.api import cases, casetypes, documents, notifications, system, tasks
     from runtime.api.security import init_security
 
     init_security(app)
-    for module in (system, casetypes, cases):
+    for module in (system, casetypes, cases, tasks, documents, notifications):
         app.register_blueprint(module.bp)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(EngineError, _engine_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -73,6 +75,12 @@ def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = N
 
 def _domain_error(exc: DomainError) -> Any:
     return problem_response(exc.problem(), exc.headers)
+
+
+def _engine_error(exc: EngineError) -> Any:
+    """Engine errors reaching the API (not the Camunda facade) as problem+json."""
+    return problem_response({"type": f"https://casestudio.dev/problems/engine/{exc.type}",
+                             "title": exc.type, "status": exc.status, "detail": exc.message})
 
 
 def _http_error(exc: HTTPException) -> Any:

@@ -26,6 +26,7 @@ from runtime.authz import Authorizer, case_resource
 from runtime.casetypes import latest_version
 from runtime.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from runtime.search import search_text
+from runtime.sla import stage_due
 from runtime.sequences import next_value
 
 #: Starts the case's process inside the creating transaction; returns the instance id.
@@ -72,6 +73,7 @@ class CaseService:
                     created_by=principal.id, created_at=now, updated_at=now)
         case.title = _title(definition, case)
         case.search_text = search_text(case)
+        case.stage_due = stage_due(definition, case.stage, now)
         s.add(case)
         s.flush()
         return case
@@ -132,9 +134,25 @@ class CaseService:
                        changes={"changes": changes}, event="case.updated",
                        data={**_event_data(case), "changes": changes})
         if before["stage"] != case.stage:
+            case.stage_due = stage_due(definition, case.stage, case.updated_at)
+            case.sla_breached = False
             journal.record(s, tenant=case.tenant, case_id=case.id, actor=actor,
                            action="stage_changed", event="case.stage_changed",
                            changes={"from": before["stage"], "to": case.stage})
+
+    def apply_set(self, s: Session, actor: str, case: Case, changes: dict[str, Any]) -> None:
+        """Set stage/queue/assignee/status/data from hooks and built-in workers."""
+        version = s.get(CaseTypeVersion, case.version_id)
+        definition = version.definition if version else {"stages": [], "schema": {}}
+        if changes.get("status") and changes["status"] != case.status:
+            self.apply_status(s, actor, case, str(changes["status"]))
+        before = snapshot(case)
+        if "data" in changes:
+            case.data = _valid_data_for(definition, merge_patch(case.data, changes["data"]))
+        for field in ("queue", "assignee", "stage"):
+            if field in changes:
+                setattr(case, field, _checked_field(definition, field, changes[field]))
+        self.commit_change(s, actor, case, before, definition)
 
     # -- status ---------------------------------------------------------------
     def set_status(self, principal: Principal, case_id: str, status: str) -> Case:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bpmn.engine import Engine
+from bpmn.factory import open_engine
+from bpmn.jobs import JobExecutor
 from connectors.events import EventBus, open_bus
 from connectors.identity import Identity, open_identity
 from connectors.storage import Storage, open_storage
@@ -20,8 +23,14 @@ from runtime.case_queries import CaseQueries
 from runtime.cases import CaseService
 from runtime.casetypes import CaseTypeService
 from runtime.components import check_urls
+from runtime.documents import DocumentService
+from runtime.inbox import Inbox
+from runtime.process import ProcessBridge
 from runtime.relay import OutboxRelay
 from runtime.settings import Settings
+from runtime.sla import SlaMonitor
+from runtime.tasks import TaskService
+from runtime.workers import BuiltinWorkers
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +50,24 @@ class Container:
         self.storage: Storage = open_storage(settings.storage_url)
         self.bus: EventBus = open_bus(settings.events_url)
         self.relay = OutboxRelay(self.db, self.bus)
-        self.case_types = CaseTypeService(self.db, self.authz, on_change=self.refresh_policy)
-        self.cases = CaseService(self.db, self.authz)
+        self.engine: Engine = open_engine(settings.engine_url, db=self.db,
+                                          allow_scripts=settings.allow_scripts)
+        self.bridge = ProcessBridge(self.engine)
+        self.case_types = CaseTypeService(self.db, self.authz,
+                                          deploy_processes=self.bridge.deploy_processes,
+                                          on_change=self.refresh_policy)
+        self.cases = CaseService(self.db, self.authz, start_process=self.bridge.start_process)
+        self.bridge.case_changer = self.cases
         self.case_queries = CaseQueries(self.db, self.authz)
+        self.tasks = TaskService(self.db, self.authz, self.engine, self.cases)
+        self.documents = DocumentService(self.db, self.storage, self.cases,
+                                         settings.max_upload_bytes)
+        self.inbox = Inbox(self.db)
+        self.workers = BuiltinWorkers(self.db, self.engine, self.cases)
+        self.bridge.wake_workers = self.workers.wake
+        self.jobs = JobExecutor(self.engine) if settings.engine_url.startswith(
+            "embedded:") else None
+        self.sla = SlaMonitor(self.db)
         self._started = False
 
     def refresh_policy(self) -> None:
@@ -56,9 +80,19 @@ class Container:
             return
         self.refresh_policy()
         self.relay.start()
+        if self.settings.run_workers:
+            self.workers.start()
+        if self.settings.run_jobs and self.jobs is not None:
+            self.jobs.start()
+        self.sla.start()
         self._started = True
 
     def stop(self) -> None:
+        if self._started:
+            self.sla.stop()
+            if self.jobs is not None:
+                self.jobs.stop()
+            self.workers.stop()
         self.relay.stop()
         self.bus.close()
         self.db.dispose()
@@ -69,9 +103,10 @@ class Container:
         parts: dict[str, Any] = {}
         for name, component in (("database", self._db_check), ("identity", self.identity),
                                 ("policy", self.policy), ("storage", self.storage),
-                                ("events", self.bus)):
+                                ("events", self.bus), ("engine", self.engine)):
             parts[name] = _probe(component)
         parts["relay"] = self.relay.check()
+        parts["workers"] = self.workers.check()
         ok = all(p.get("status") == "up" for p in parts.values())
         return {"status": "up" if ok else "down", "components": parts}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -84,8 +85,6 @@ def patch_case(case_id: str) -> Any:
 def _merge_patch_body() -> Any:
     if request.mimetype != "application/merge-patch+json":
         return json_body()
-    import json
-
     try:
         return json.loads(request.get_data() or b"null")
     except ValueError:

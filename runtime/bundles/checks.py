@@ -168,7 +168,7 @@ def _process_ids(name: str, pointer: str, c: Collector) -> list[str]:
         c.error(f"malformed BPMN: {exc}", "", file=name)
         return []
     found = [p.get("id", "") for p in root.iter(f"{{{BPMN_NS}}}process")
-             if p.get("isExecutable", "true").lower() == "true"]
+             if p.get("isExecutable", "false").lower() == "true"]
     if not found:
         c.error("no executable process (isExecutable=\"true\") in this file", "", file=name)
     return found

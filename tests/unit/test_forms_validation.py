@@ -126,6 +126,23 @@ def test_additional_properties_are_reported_at_the_unexpected_field() -> None:
     assert errors == [FieldError("/zz", "is not allowed")]
 
 
+def test_property_names_errors_name_the_key_and_a_field_called_property_names_is_a_field(
+) -> None:
+    schema = {"type": "object", "properties": {
+        "propertyNames": {"type": "string"},
+        "meta": {"type": "object", "propertyNames": {"maxLength": 3}}}}
+    assert validate_data(schema, {"propertyNames": 1, "meta": {"abcd": 1, "ok": 2}}) == [
+        FieldError("/meta", "has a field name that is not allowed: abcd"),
+        FieldError("/propertyNames", "must be a string"),
+    ]
+
+
+def test_false_subschemas_report_at_the_field_itself() -> None:
+    schema = {"type": "array", "prefixItems": [{"type": "string"}], "items": False}
+    assert validate_data(schema, ["a", 1, 2]) == [FieldError("/1", "is not allowed"),
+                                                  FieldError("/2", "is not allowed")]
+
+
 @pytest.mark.parametrize(("fmt", "good", "bad"), [
     ("date", ["2024-02-29", "1999-12-31"],
      ["2023-02-29", "2024-1-01", "2024-13-01", "2024-01-01T00:00:00Z", "２０２４-01-01", ""]),

@@ -1,0 +1,148 @@
+"""Append-only history of activities and variables, plus the variables projection.
+
+Why append-only with bookkeeping in the instance row: history grows without
+bound, so it is written (one row per activity instance, one per variable
+change) but never read back when an instance steps; the instance remembers
+only which activity rows are still open and a digest per variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from bpmn.embedded.values import json_safe, type_name
+from bpmn.spiff.inspect import (
+    Snapshot,
+    activity_id,
+    activity_type,
+    current_variables,
+    recently_finished,
+)
+from bpmn.spiff.stepper import find_task
+from models.engine import EngineHistoryActivity, EngineHistoryVariable, EngineVariable
+
+if TYPE_CHECKING:
+    from bpmn.embedded.projector import Live
+
+_TEXT_LIMIT = 4000
+
+
+def sync_history(session: Session, live: Live, snap: Snapshot, open_before: list[str],
+                 now: datetime) -> list[str]:
+    """Open rows for activities that started, close rows of those that ended."""
+    row = live.row
+    before = set(open_before)
+    for tid, task in snap.active.items():
+        if tid not in before:
+            session.add(_activity(task, row, now, ended=None))
+    ended = [tid for tid in open_before if tid not in snap.active]
+    cancelled = [tid for tid in ended if _was_cancelled(live.wf, tid)]
+    if ended:
+        completed = [tid for tid in ended if tid not in cancelled]
+        _close(session, completed, now, canceled=False)
+        _close(session, cancelled, now, canceled=True)
+    for task in recently_finished(live.wf, live.since):
+        tid = task.id.hex
+        if tid not in before and tid not in snap.active and task.state == 64:  # COMPLETED
+            session.add(_activity(task, row, now, ended=now))
+    return sorted(snap.active)
+
+
+def _activity(task: Any, row: Any, now: datetime, ended: datetime | None) -> Any:
+    return EngineHistoryActivity(
+        id=task.id.hex, instance_id=row.id, activity_id=activity_id(task),
+        activity_name=getattr(task.task_spec, "bpmn_name", None),
+        activity_type=activity_type(task.task_spec), started_at=now, ended_at=ended,
+        tenant=row.tenant)
+
+
+def _was_cancelled(workflow: Any, tid: str) -> bool:
+    task = find_task(workflow, tid)
+    return task is not None and task.state == 128  # CANCELLED
+
+
+def _close(session: Session, ids: list[str], now: datetime, *, canceled: bool) -> None:
+    if ids:
+        session.execute(update(EngineHistoryActivity)
+                        .where(EngineHistoryActivity.id.in_(ids))
+                        .values(ended_at=now, canceled=canceled))
+
+
+def close_all_open(session: Session, live: Live, now: datetime, reason: str) -> None:
+    """Instance cancelled: every open activity row ends as cancelled."""
+    ids = list(live.row.projected.get("act", []))
+    if ids:
+        session.execute(update(EngineHistoryActivity)
+                        .where(EngineHistoryActivity.id.in_(ids))
+                        .values(ended_at=now, canceled=True, delete_reason=reason))
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def sync_variables(session: Session, live: Live, before: dict[str, Any],
+                   now: datetime) -> dict[str, Any]:
+    """Upsert changed variables (and append their history); drop removed ones."""
+    row = live.row
+    if row.state not in ("ACTIVE", "SUSPENDED"):
+        session.execute(delete(EngineVariable).where(EngineVariable.instance_id == row.id))
+        values = {} if live.wf is None else current_variables(live.wf)
+        _append_final(session, row, before, values, now)
+        return {}
+    current = current_variables(live.wf)
+    after: dict[str, Any] = {}
+    for name, raw in current.items():
+        value = json_safe(raw)
+        digest = _digest(value)
+        old = before.get(name)
+        revision = 1 if old is None else old[1] + (old[0] != digest)
+        after[name] = [digest, revision]
+        if old is None or old[0] != digest:
+            _write(session, row, name, raw, value, revision, insert=old is None)
+            session.add(EngineHistoryVariable(instance_id=row.id, name=name, type=type_name(raw),
+                                              value=value, revision=revision, created=now,
+                                              tenant=row.tenant))
+    removed = [name for name in before if name not in current]
+    if removed:
+        session.execute(delete(EngineVariable).where(EngineVariable.instance_id == row.id,
+                                                     EngineVariable.name.in_(removed)))
+        session.add_all(EngineHistoryVariable(instance_id=row.id, name=name, type="Null",
+                                              value=None, revision=before[name][1] + 1,
+                                              deleted=True, created=now, tenant=row.tenant)
+                        for name in removed)
+    return after
+
+
+def _append_final(session: Session, row: Any, before: dict[str, Any], values: dict[str, Any],
+                  now: datetime) -> None:
+    """Changes made by the very last step still reach the history."""
+    for name, raw in values.items():
+        value = json_safe(raw)
+        old = before.get(name)
+        if old is None or old[0] != _digest(value):
+            session.add(EngineHistoryVariable(
+                instance_id=row.id, name=name, type=type_name(raw), value=value,
+                revision=1 if old is None else old[1] + 1, created=now, tenant=row.tenant))
+
+
+def _write(session: Session, row: Any, name: str, raw: Any, value: Any, revision: int,
+           *, insert: bool) -> None:
+    text = value if isinstance(value, str) else None
+    number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+        else None
+    fields = {"type": type_name(raw), "value": value, "revision": revision,
+              "text_value": text[:_TEXT_LIMIT] if text is not None else None,
+              "number_value": number}
+    if insert:
+        session.add(EngineVariable(instance_id=row.id, name=name, tenant=row.tenant, **fields))
+    else:
+        session.execute(update(EngineVariable).where(
+            EngineVariable.instance_id == row.id, EngineVariable.name == name).values(**fields))

@@ -1,0 +1,1 @@
+"""SpiffWorkflow adapted to Camunda 7 semantics: parser, specs, sandbox, state codec."""

@@ -1,0 +1,302 @@
+"""CamundaParser subclasses so every ``camunda:*`` setting reaches the Spiff spec.
+
+Why: SpiffWorkflow 3.2's CamundaParser reads only ``camunda:formKey`` and
+properties (FACTS.md). Our parsers copy every ``camunda:`` attribute of an
+element (assignee, candidateUsers/Groups, type, topic, dueDate, followUpDate,
+priority, taskPriority, asyncBefore/After, ...), ``camunda:inputOutput``,
+``camunda:in``/``camunda:out`` and properties into ``spec.extensions`` as plain
+JSON, and build our Camunda-semantics specs (`bpmn.spiff.specs`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    BoundaryEventParser,
+    EndEventParser,
+    EventBasedGatewayParser,
+    IntermediateCatchEventParser,
+    IntermediateThrowEventParser,
+    ReceiveTaskParser,
+    SendTaskParser,
+    StartEventParser,
+)
+from SpiffWorkflow.bpmn.parser.task_parsers import (
+    ConditionalGatewayParser,
+    GatewayParser,
+    SubprocessParser,
+)
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.util import first, full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    EndEvent,
+    EventBasedGateway,
+    EventSubprocess,
+    ExclusiveGateway,
+    InclusiveGateway,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    ManualTask,
+    NoneTask,
+    ParallelGateway,
+    ReceiveTask,
+    ScriptTask,
+    SendTask,
+    StartEvent,
+    SubWorkflowTask,
+)
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser as _CamundaScriptParser
+from SpiffWorkflow.camunda.parser.task_spec import UserTaskParser as _CamundaUserTaskParser
+from SpiffWorkflow.camunda.specs.user_task import UserTask
+
+from bpmn.spiff.specs import (
+    CamundaCallActivity,
+    CamundaParallelMI,
+    CamundaSequentialMI,
+    EngineCycle,
+    EngineDuration,
+    EngineMessageEventDefinition,
+    EngineTimeDate,
+    ExternalServiceTask,
+)
+
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+_CAMUNDA = "{" + CAMUNDA_NS + "}"
+_NAME = re.compile(r"^\s*(?:\$\{\s*)?([A-Za-z_][A-Za-z0-9_]*)\s*\}?\s*$")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parameter_value(element: Any) -> dict[str, Any]:
+    """A ``camunda:inputParameter`` body as JSON: text, list, map or script."""
+    for child in element:
+        tag = _local(child.tag) if isinstance(child.tag, str) else ""
+        if tag == "list":
+            return {"list": [parameter_value(item) for item in child
+                             if isinstance(item.tag, str)]}
+        if tag == "map":
+            return {"map": {entry.get("key"): parameter_value(entry) for entry in child
+                            if isinstance(entry.tag, str)}}
+        if tag == "script":
+            return {"script": child.get("scriptFormat") or ""}
+    return {"text": element.text or ""}
+
+
+class CamundaExtensions:
+    """Mixin for task parsers: all camunda settings into ``extensions``."""
+
+    node: Any
+    xpath: Any  # provided by NodeParser
+
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        node = self.node if node is None else node
+        ext: dict[str, Any] = {_local(k): v for k, v in node.attrib.items()
+                               if k.startswith(_CAMUNDA)}
+        for definition in self.xpath("./bpmn:messageEventDefinition"):
+            ext.update({_local(k): v for k, v in definition.attrib.items()
+                        if k.startswith(_CAMUNDA)})
+        props = self.xpath("./bpmn:extensionElements/camunda:properties/camunda:property")
+        if props:
+            ext["properties"] = {p.get("name"): p.get("value") for p in props}
+        io = self.xpath("./bpmn:extensionElements/camunda:inputOutput")
+        if io:
+            ext["inputParameters"] = self._parameters(io[0], "inputParameter")
+            ext["outputParameters"] = self._parameters(io[0], "outputParameter")
+        for direction in ("in", "out"):
+            entries = self.xpath(f"./bpmn:extensionElements/camunda:{direction}")
+            if entries:
+                ext[direction] = [dict(entry.attrib) for entry in entries]
+        return ext
+
+    @staticmethod
+    def _parameters(io: Any, tag: str) -> dict[str, Any]:
+        return {p.get("name"): parameter_value(p) for p in io
+                if isinstance(p.tag, str) and _local(p.tag) == tag}
+
+    def _add_multiinstance_task(self, loop: Any) -> None:
+        """Camunda multi-instance: camunda:collection/elementVariable or loopCardinality."""
+        parser: Any = self
+        prefix = "./bpmn:multiInstanceLoopCharacteristics"
+        cardinality = first(parser.xpath(f"{prefix}/bpmn:loopCardinality"))
+        condition = first(parser.xpath(f"{prefix}/bpmn:completionCondition"))
+        collection = loop.get(_CAMUNDA + "collection")
+        element = loop.get(_CAMUNDA + "elementVariable")
+        if cardinality is None and collection is None:
+            parser.raise_validation_exception(
+                "A multi-instance activity needs camunda:collection or loopCardinality")
+        if collection is not None and not _NAME.match(collection):
+            parser.raise_validation_exception(
+                f"Unsupported camunda:collection {collection!r}: use a variable name")
+        if element is None and collection is None:
+            element = "loopCounter"
+        original = parser.spec.task_specs.pop(parser.task.name)
+        cls = CamundaSequentialMI if loop.get("isSequential") == "true" else CamundaParallelMI
+        match = _NAME.match(collection) if collection else None
+        parser.task = cls(
+            parser.spec, original.name, task_spec="",
+            cardinality=cardinality.text if cardinality is not None else None,
+            data_input=TaskDataReference(match.group(1)) if match else None,
+            input_item=TaskDataReference(element) if element else None,
+            condition=condition.text if condition is not None else None,
+            description="Multi-instance")
+        parser.task.extensions = original.extensions
+        parser._copy_task_attrs(original, loop)
+
+
+class EventDefinitions:
+    """Mixin for event parsers: our message and timer event definitions."""
+
+    def parse_message_event(self, message_event: Any) -> EngineMessageEventDefinition:
+        parser: Any = self
+        message_ref = message_event.get("messageRef")
+        if message_ref:
+            name = parser.process_parser.parser.messages.get(message_ref)
+            if name is None:
+                parser.raise_validation_exception(f"Unknown message {message_ref!r}")
+        else:
+            name = message_event.getparent().get("name") or parser.bpmn_id
+        return EngineMessageEventDefinition(name, parser.get_message_correlations(message_ref))
+
+    def parse_timer_event(self, event: Any) -> Any:
+        parser: Any = self
+        kinds = (("timeDate", EngineTimeDate), ("timeDuration", EngineDuration),
+                 ("timeCycle", EngineCycle))
+        for tag, cls in kinds:
+            node = first(parser.xpath(f".//bpmn:{tag}"))
+            if node is not None:
+                if not (node.text or "").strip():
+                    parser.raise_validation_exception(f"Empty {tag} in timer")
+                return cls(parser.bpmn_id, node.text.strip())
+        raise ValidationException("Timer without timeDate/timeDuration/timeCycle",
+                                  node=parser.node, file_name=parser.filename)
+
+
+def _is_external(parser: Any) -> bool:
+    return parser.parse_extensions().get("type") == "external"
+
+
+class TaskP(CamundaExtensions, TaskParser):
+    pass
+
+
+class UserTaskP(CamundaExtensions, _CamundaUserTaskParser):
+    pass
+
+
+class ScriptTaskP(CamundaExtensions, _CamundaScriptParser):
+    pass
+
+
+class ExternalTaskP(CamundaExtensions, TaskParser):
+    """serviceTask / businessRuleTask: only ``camunda:type="external"`` can run here."""
+
+    def create_task(self) -> Any:
+        if not _is_external(self):
+            self.raise_validation_exception(
+                'Only external tasks are supported here: set camunda:type="external" '
+                "and camunda:topic")
+        return ExternalServiceTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+
+
+class SubProcessP(CamundaExtensions, TaskParser):
+    def create_task(self) -> Any:
+        subworkflow_spec = SubprocessParser.get_subprocess_spec(self)
+        cls = EventSubprocess if self.node.get("triggeredByEvent") == "true" else SubWorkflowTask
+        return cls(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec,
+                   **self.bpmn_attributes)
+
+
+class CallActivityP(CamundaExtensions, TaskParser):
+    def create_task(self) -> Any:
+        called = SubprocessParser.get_call_activity_spec(self)
+        return CamundaCallActivity(self.spec, self.bpmn_id, subworkflow_spec=called,
+                                   **self.bpmn_attributes)
+
+
+class GatewayP(CamundaExtensions, GatewayParser):
+    pass
+
+
+class ConditionalGatewayP(CamundaExtensions, ConditionalGatewayParser):
+    pass
+
+
+class StartP(CamundaExtensions, EventDefinitions, StartEventParser):
+    pass
+
+
+class EndP(CamundaExtensions, EventDefinitions, EndEventParser):
+    def create_task(self) -> Any:
+        if not _is_external(self):
+            return super().create_task()
+        task = ExternalServiceTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+        task.connect(self.spec.end)
+        return task
+
+
+class CatchP(CamundaExtensions, EventDefinitions, IntermediateCatchEventParser):
+    pass
+
+
+class ThrowP(CamundaExtensions, EventDefinitions, IntermediateThrowEventParser):
+    def create_task(self) -> Any:
+        if _is_external(self):
+            return ExternalServiceTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+        return super().create_task()
+
+
+class SendP(CamundaExtensions, EventDefinitions, SendTaskParser):
+    def create_task(self) -> Any:
+        if _is_external(self):
+            return ExternalServiceTask(self.spec, self.bpmn_id, **self.bpmn_attributes)
+        return super().create_task()
+
+
+class ReceiveP(CamundaExtensions, EventDefinitions, ReceiveTaskParser):
+    pass
+
+
+class BoundaryP(CamundaExtensions, EventDefinitions, BoundaryEventParser):
+    pass
+
+
+class EventGatewayP(CamundaExtensions, EventDefinitions, EventBasedGatewayParser):
+    pass
+
+
+class EngineParser(CamundaParser):
+    """The parser the embedded engine uses for every deployment."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        full_tag("userTask"): (UserTaskP, UserTask),
+        full_tag("serviceTask"): (ExternalTaskP, ExternalServiceTask),
+        full_tag("businessRuleTask"): (ExternalTaskP, ExternalServiceTask),
+        full_tag("sendTask"): (SendP, SendTask),
+        full_tag("receiveTask"): (ReceiveP, ReceiveTask),
+        full_tag("manualTask"): (TaskP, ManualTask),
+        full_tag("task"): (TaskP, NoneTask),
+        full_tag("scriptTask"): (ScriptTaskP, ScriptTask),
+        full_tag("subProcess"): (SubProcessP, SubWorkflowTask),
+        full_tag("callActivity"): (CallActivityP, CamundaCallActivity),
+        full_tag("exclusiveGateway"): (ConditionalGatewayP, ExclusiveGateway),
+        full_tag("inclusiveGateway"): (ConditionalGatewayP, InclusiveGateway),
+        full_tag("parallelGateway"): (GatewayP, ParallelGateway),
+        full_tag("eventBasedGateway"): (EventGatewayP, EventBasedGateway),
+        full_tag("startEvent"): (StartP, StartEvent),
+        full_tag("endEvent"): (EndP, EndEvent),
+        full_tag("intermediateCatchEvent"): (CatchP, IntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (ThrowP, IntermediateThrowEvent),
+        full_tag("boundaryEvent"): (BoundaryP, BoundaryEvent),
+    }
+
+    def _get_parser_class(self, tag: str) -> tuple[Any, Any]:
+        """Only our own mapping: anything else (transaction, ad hoc...) is unsupported."""
+        return self.OVERRIDE_PARSER_CLASSES.get(tag, (None, None))

@@ -1,0 +1,98 @@
+"""The bridge between cases and the BPMN engine.
+
+Deploys a bundle's BPMN inside the deploy transaction, starts a case's process
+inside the create transaction, and turns engine events (task created, task
+completed, process ended, incident) into case history, outbox events and
+case-type hooks — inside the engine's transaction, so nothing is half-done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bpmn.engine import Engine, EngineEvent
+from bpmn.engine_errors import EngineError
+from models.cases import Case
+from models.casetypes import CaseTypeVersion
+from runtime import journal
+from runtime.bundles.model import Bundle
+from runtime.errors import ValidationFailed
+from runtime.hooks import apply_hooks
+
+log = logging.getLogger(__name__)
+
+#: Engine events mirrored onto the case (history action, outbox event type).
+MIRRORED = {
+    "task.created": ("task_created", "task.created"),
+    "task.assigned": ("task_assigned", "task.assigned"),
+    "task.completed": ("task_completed", "task.completed"),
+    "process.completed": ("process_completed", None),
+    "process.cancelled": ("process_cancelled", None),
+    "incident.created": ("incident_created", "incident.created"),
+}
+
+
+class ProcessBridge:
+    """Wires one engine to the case runtime (see module docstring)."""
+
+    def __init__(self, engine: Engine, wake_workers: Callable[[], None] | None = None) -> None:
+        self.engine = engine
+        self.wake_workers = wake_workers
+        self.case_changer: Any = None  # set by the container (CaseService)
+        engine.add_listener(self.on_engine_event)
+
+    def deploy_processes(self, s: Session, bundle: Bundle, tenant: str) -> dict[str, Any]:
+        """Deploy the bundle's BPMN files; refusal becomes a 422 naming the elements."""
+        try:
+            deployment = self.engine.deploy(f"{bundle.key}", bundle.processes, tenant=tenant,
+                                            source="casestudio", session=s)
+        except EngineError as exc:
+            raise ValidationFailed("the engine refused the process", errors=[
+                {"file": bundle.definition.get("process", ""), "path": "",
+                 "message": exc.message}]) from None
+        return {"deploymentId": deployment.id,
+                "definitions": {d.key: d.id for d in deployment.process_definitions}}
+
+    def start_process(self, s: Session, case: Case, version: CaseTypeVersion) -> str | None:
+        """Start the case's process (business key = case id) in the same transaction."""
+        process_id = version.definition.get("processId")
+        if not process_id:
+            return None
+        definition_id = version.engine_refs.get("definitions", {}).get(process_id)
+        variables = {**_top_level(case.data), "caseId": case.id, "caseNumber": case.number,
+                     "caseType": case.case_type}
+        try:
+            instance = self.engine.start(process_id if definition_id is None else None,
+                                         definition_id=definition_id, business_key=case.id,
+                                         variables=variables, tenant=case.tenant, session=s)
+        except EngineError as exc:
+            raise ValidationFailed(f"the case's process could not start: {exc.message}",
+                                   errors=[{"path": "", "message": exc.message}]) from None
+        return instance.id
+
+    def on_engine_event(self, session: Session | None, event: EngineEvent) -> None:
+        """Mirror engine events onto cases; wake the built-in workers."""
+        if event.type == "external_task.created" and self.wake_workers:
+            self.wake_workers()
+        mirrored = MIRRORED.get(event.type)
+        if mirrored is None or session is None or not event.business_key:
+            return
+        case = session.get(Case, event.business_key)
+        if case is None:
+            return
+        action, outbox = mirrored
+        data = {**event.data, "processInstanceId": event.process_instance_id}
+        journal.record(session, tenant=case.tenant, case_id=case.id,
+                       actor=str(event.data.get("user") or "system"), action=action,
+                       changes=data, event=outbox, data=data)
+        if self.case_changer is not None:
+            apply_hooks(session, self.case_changer, case, event)
+
+
+def _top_level(data: dict[str, Any]) -> dict[str, Any]:
+    """Process variables at start: the top-level fields of the case data."""
+    return dict(data)

@@ -1,0 +1,69 @@
+"""Local identity: hashed passwords, tokens, demo-only default passwords."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from connectors.identity.local import LocalIdentity, WeakPassword
+from connectors.identity.passwords import hash_password, verify_password
+from models import Base, Database
+from models.identity import ApiToken, User
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite:///{tmp_path}/id.db")
+    Base.metadata.create_all(database.engine)
+    return database
+
+
+def test_password_hashes_are_salted_and_verified() -> None:
+    first, second = hash_password("correct horse"), hash_password("correct horse")
+    assert first != second and first.startswith("scrypt$")
+    assert verify_password("correct horse", first)
+    assert not verify_password("wrong horse", first)
+    assert not verify_password("x", "md5$abc")
+
+
+def test_tokens_resolve_to_users_and_expire(db: Database) -> None:
+    identity = LocalIdentity("local://", db=db)
+    identity.add_user("carol", "long enough pw", ["worker"], display_name="Carol")
+    principal = identity.authenticate("carol", "long enough pw")
+    assert principal is not None and principal.roles == ("worker",)
+    token = identity.issue_token(principal)
+    assert identity.verify_token(token) == principal
+    with db.session() as s:
+        stored = s.scalar(select(ApiToken.token_hash))
+        assert token not in (stored or "")
+        s.execute(update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert identity.verify_token(token) is None
+    assert identity.verify_token("nope") is None
+
+
+def test_demo_accounts_and_default_passwords_only_in_demo_mode(db: Database) -> None:
+    demo = LocalIdentity("local://", db=db, demo=True)
+    demo.add_user("worker", "demo", ["worker"], demo=True)
+    assert demo.authenticate("worker", "demo") is not None
+    production = LocalIdentity("local://", db=db, demo=False)
+    assert production.authenticate("worker", "demo") is None
+    with pytest.raises(WeakPassword):
+        production.add_user("bob", "demo", ["worker"])
+    with pytest.raises(WeakPassword):
+        production.add_user("bob", "short", ["worker"])
+    with db.session() as s:
+        s.execute(update(User).where(User.username == "worker").values(demo=False))
+    assert production.authenticate("worker", "demo") is None  # a default password
+
+
+def test_inactive_and_unknown_users(db: Database) -> None:
+    identity = LocalIdentity("local://", db=db)
+    identity.add_user("dave", "a long password", ["worker"])
+    with db.session() as s:
+        s.execute(update(User).values(active=False))
+    assert identity.authenticate("dave", "a long password") is None
+    assert identity.authenticate("nobody", "a long password") is None
+    assert identity.authenticate("dave", "a long password", tenant="other") is None
