@@ -130,7 +130,7 @@ class Engine(Protocol):
     def correlate(self, message_name: str, *, business_key: str | None = None,
                   process_instance_id: str | None = None,
                   correlation_keys: Mapping[str, Any] | None = None,
-                  variables: Mapping[str, Any] | None = None, all: bool = False,  # noqa: A002
+                  variables: Mapping[str, Any] | None = None, all: bool = False,
                   tenant: str | None = None, session: Any = None) -> list[CorrelationResult]: ...
     def signal(self, name: str, variables: Mapping[str, Any] | None = None, *,
                tenant: str | None = None, session: Any = None) -> None: ...

@@ -16,7 +16,7 @@ class EngineError(Exception):
     type: str = "ProcessEngineException"
 
     def __init__(self, message: str, *, status: int | None = None,
-                 type: str | None = None) -> None:  # noqa: A002 - Camunda's field name
+                 type: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if status is not None:

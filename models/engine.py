@@ -18,7 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from models.base import Base, TenantMixin, new_id, utcnow
+from models.base import Base, JsonType, TenantMixin, new_id, utcnow
 from models.cases import AutoId
 
 ID = 64
@@ -244,8 +244,7 @@ class EngineVariable(TenantMixin, Base):
     instance_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     name: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     type: Mapped[str] = mapped_column(String(16))
-    value: Mapped[Any] = mapped_column(type_=Base.type_annotation_map[dict[str, Any]],
-                                       nullable=True)
+    value: Mapped[Any] = mapped_column(JsonType, nullable=True)
     text_value: Mapped[str | None] = mapped_column(String(4000), default=None)
     number_value: Mapped[float | None] = mapped_column(Float, default=None)
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -255,9 +254,10 @@ class EngineHistoryActivity(TenantMixin, Base):
     """Append-only: one row per activity instance (user tasks carry assignee/due)."""
 
     __tablename__ = "engine_hist_activities"
-    __table_args__ = (Index("ix_engine_hist_activities_instance", "instance_id", "started_at"),)
+    __table_args__ = (Index("ix_engine_hist_activities_instance", "instance_id", "seq"),)
 
-    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    seq: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(ID), unique=True)
     instance_id: Mapped[str] = mapped_column(String(ID))
     activity_id: Mapped[str] = mapped_column(String(KEY))
     activity_name: Mapped[str | None] = mapped_column(String(KEY), default=None)
@@ -279,8 +279,7 @@ class EngineHistoryVariable(TenantMixin, Base):
     instance_id: Mapped[str] = mapped_column(String(ID))
     name: Mapped[str] = mapped_column(String(KEY))
     type: Mapped[str] = mapped_column(String(16))
-    value: Mapped[Any] = mapped_column(type_=Base.type_annotation_map[dict[str, Any]],
-                                       nullable=True)
+    value: Mapped[Any] = mapped_column(JsonType, nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     created: Mapped[datetime] = _when(default=utcnow)

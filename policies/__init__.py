@@ -17,12 +17,12 @@ Shapes (agreed with the runtime):
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+
+from connectors.urls import load_adapter
 
 Subject = Mapping[str, Any]
 Resource = Mapping[str, Any]
@@ -114,22 +114,13 @@ def open_policy(url: str, data: Mapping[str, Any] | None = None) -> Policy:
 
     ``embedded://`` uses the bundled policy, ``embedded:///dir`` (or the relative
     ``embedded://dir``) a customer's ``*.rego`` files; ``opa+http(s)://host:8181``
-    an OPA server (``?token=`` for its bearer token).
+    an OPA server (``?token=`` for its bearer token). An unknown scheme raises
+    :class:`connectors.urls.UnknownScheme` (a ``ValueError`` naming the known ones).
     """
-    policy: Policy = _adapter_class(url)(url)
+    policy: Policy = load_adapter("policy", url, REGISTRY)(url)
     if data is not None:
         policy.set_data(data)
     return policy
-
-
-def _adapter_class(url: str) -> Any:
-    scheme = urlsplit(url).scheme.lower()
-    target = REGISTRY.get(scheme)
-    if target is None:
-        known = ", ".join(sorted(REGISTRY))
-        raise ValueError(f"unknown policy URL scheme {scheme!r}; known schemes: {known}")
-    module_name, _, attr = target.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
 
 
 __all__ = [

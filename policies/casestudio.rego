@@ -12,11 +12,14 @@
 # Customers may replace this file (POLICY_URL=embedded:///their/dir or OPA) but
 # must keep the package name and both outputs: the runtime queries exactly those.
 #
-# The logic lives in pure functions of (request, the tenant's case types) so that
-# casestudio_test.rego can call them directly: regopy 1.5.2 crashes on `with`
-# around rules whose bodies use other rules. Tables are function clauses and
-# arrays, not object or set literals, which rego-cpp rebuilds on every query.
+# The logic lives in pure functions of the request and the case-type data so
+# that casestudio_test.rego can call them directly: regopy 1.5.2 crashes on
+# `with` around rules whose bodies use other rules. Tables are function clauses
+# and arrays, not object or set literals, which rego-cpp rebuilds on every query.
+# `import rego.v1` keeps the file loadable by OPA 0.x servers as well as 1.x.
 package casestudio.authz
+
+import rego.v1
 
 default allow := false
 

@@ -9,6 +9,7 @@
 package casestudio.authz_test
 
 import data.casestudio.authz
+import rego.v1
 
 case_types := {
 	"default": {

@@ -12,6 +12,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bpmn.engine_errors import EngineError
+from policies import PolicyError
 from runtime.container import Container
 from runtime.errors import DomainError
 from runtime.settings import Settings, load_settings
@@ -61,6 +62,7 @@ def _register_api(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(EngineError, _engine_error)
+    app.register_error_handler(PolicyError, _policy_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
@@ -81,6 +83,13 @@ def _engine_error(exc: EngineError) -> Any:
     """Engine errors reaching the API (not the Camunda facade) as problem+json."""
     return problem_response({"type": f"https://casestudio.dev/problems/engine/{exc.type}",
                              "title": exc.type, "status": exc.status, "detail": exc.message})
+
+
+def _policy_error(exc: PolicyError) -> Any:
+    """The policy engine is down: deny by answering 503, never by allowing."""
+    log.error("policy engine error: %s", exc)
+    return problem_response({"type": "about:blank", "title": "Service unavailable",
+                             "status": 503, "detail": "the policy engine is unavailable"})
 
 
 def _http_error(exc: HTTPException) -> Any:

@@ -11,7 +11,8 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -46,18 +47,19 @@ class CaseService:
     # -- create ---------------------------------------------------------------
     def create(self, principal: Principal, case_type: str, data: Any) -> Case:
         """Validate, number, title, store, start the process — all or nothing."""
-        self.authz.require(principal, "case.create", {"kind": "case", "caseType": case_type})
         with self.db.session() as s:
             version = latest_version(s, principal.tenant, case_type)
             if version is None:
                 raise NotFound(f"case type {case_type!r} does not exist")
+            self.authz.require(principal, "case.create", {"kind": "case",
+                                                          "caseType": case_type})
             case = self._new_case(s, principal, version, _valid_data(version, data))
             journal.record(s, tenant=case.tenant, case_id=case.id, actor=principal.id,
                            action="created", event="case.created",
                            changes={"stage": case.stage, "status": case.status},
                            data=_event_data(case))
             if self.start_process is not None:
-                case.process_instance_id = self.start_process(s, case, version)
+                _link_process(s, case, self.start_process(s, case, version))
         return case
 
     def _new_case(self, s: Session, principal: Principal, version: CaseTypeVersion,
@@ -214,6 +216,14 @@ def snapshot(case: Case) -> dict[str, Any]:
     """The diffable part of a case (what history records changes of)."""
     return {"data": copy.deepcopy(case.data), "stage": case.stage, "queue": case.queue,
             "assignee": case.assignee, "status": case.status}
+
+
+def _link_process(s: Session, case: Case, instance_id: str | None) -> None:
+    """Record the process instance without bumping the case revision (ETag)."""
+    s.flush()
+    s.execute(update(Case).where(Case.id == case.id).values(process_instance_id=instance_id)
+              .execution_options(synchronize_session=False))
+    set_committed_value(case, "process_instance_id", instance_id)
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

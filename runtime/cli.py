@@ -136,6 +136,46 @@ def seed(ctx: click.Context) -> None:
 
 
 @main.command()
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between polls.")
+@click.pass_context
+def jobs(ctx: click.Context, interval: float) -> None:
+    """Run the job executor (timers, async continuations) in this process only."""
+    from bpmn.jobs import JobExecutor
+
+    executor = JobExecutor(_container(ctx).engine, interval=interval)
+    _run_until_interrupted(executor, "job executor")
+
+
+@main.command()
+@click.option("--worker-id", default="casestudio-worker", show_default=True)
+@click.pass_context
+def worker(ctx: click.Context, worker_id: str) -> None:
+    """Run the built-in external-task workers (fetch-and-lock) against the configured engine."""
+    from runtime.workers import BuiltinWorkers
+
+    c = _container(ctx)
+    _run_until_interrupted(BuiltinWorkers(c.db, c.engine, c.cases, worker_id=worker_id,
+                                          interval=1.0), "built-in workers")
+
+
+def _run_until_interrupted(service: Any, name: str) -> None:
+    import signal
+    import threading
+
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    service.start()
+    click.echo(f"{name} running; Ctrl+C to stop")
+    try:
+        while not done.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.stop()
+
+
+@main.command()
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
 @click.pass_context

@@ -9,12 +9,12 @@ from __future__ import annotations
 from connectors.events import REGISTRY as EVENTS
 from connectors.identity import REGISTRY as IDENTITY
 from connectors.storage import REGISTRY as STORAGE
+from bpmn.factory import REGISTRY as ENGINE
 from connectors.urls import check_scheme
+from policies import REGISTRY as POLICY
 from runtime.settings import Settings
 
 DATABASE = {"sqlite": "", "postgresql": "", "postgresql+psycopg": ""}
-ENGINE = {"embedded": "", "camunda+http": "", "camunda+https": ""}
-POLICY = {"embedded": "", "opa+http": "", "opa+https": ""}
 NOTIFY = {"inbox": "", "novu+https": "", "novu+http": ""}
 MAIL = {"smtp": "", "imap": "", "imaps": ""}
 CASE_STORE = {"sql": "", "mongodb": ""}

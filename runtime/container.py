@@ -121,7 +121,10 @@ class Container:
 def _probe(component: Any) -> dict[str, Any]:
     try:
         check = component if callable(component) else component.check
-        return dict(check())
+        report = dict(check())
+        if report.get("status") == "ok":
+            report["status"] = "up"
+        return report
     except Exception as exc:  # a health probe must report, not raise
         log.warning("health check failed: %s", exc)
         return {"status": "down", "error": str(exc)}

@@ -69,7 +69,9 @@ def notify(s: Session, _cases: Any, case: Case, v: dict[str, Any]) -> None:
         s.add(Notification(tenant=case.tenant, recipient=user, case_id=case.id,
                            title=title[:300], body=body))
     journal.record(s, tenant=case.tenant, case_id=case.id, actor="process", action="notified",
-                   changes={"to": sorted(recipients), "title": title})
+                   changes={"to": sorted(recipients), "title": title},
+                   event="notification.created",
+                   data={"recipients": sorted(recipients), "title": title})
 
 
 def send_email(s: Session, _cases: Any, case: Case, v: dict[str, Any]) -> None:

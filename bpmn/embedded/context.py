@@ -52,10 +52,20 @@ class EngineContext:
         with self.db.session() as own:
             yield own
 
-    def emit(self, session: Session, type: str, *, instance_id: str | None,  # noqa: A002
+    def emit(self, session: Session, type: str, *, instance_id: str | None,
              business_key: str | None, tenant: str, **data: Any) -> None:
         """Call every listener inside the current transaction."""
         event = EngineEvent(type=type, process_instance_id=instance_id,
                             business_key=business_key, tenant=tenant, data=data)
         for listener in list(self.listeners):
             listener(session, event)
+
+
+def quiet(session: Session, statement: Any) -> None:
+    """Run a bulk UPDATE/DELETE without ORM session synchronization or autoflush.
+
+    Why: projection bookkeeping issues a few of these per step; letting the ORM
+    reconcile its identity map (and autoflush) first costs more than the SQL.
+    """
+    with session.no_autoflush:
+        session.execute(statement, execution_options={"synchronize_session": False})

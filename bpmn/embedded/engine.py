@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from bpmn.embedded import queries
 from bpmn.embedded.admin import Admin
 from bpmn.embedded.context import EngineContext, Listener
 from bpmn.embedded.external import ExternalTasks, external_value
@@ -22,7 +23,7 @@ from bpmn.embedded.incidents import Incidents
 from bpmn.embedded.jobs import Jobs
 from bpmn.embedded.messages import Messages
 from bpmn.embedded.projector import Projector
-from bpmn.embedded.repository import Repository
+from bpmn.embedded.repository import Repository, definition_value
 from bpmn.embedded.runner import Runner, instance_value
 from bpmn.embedded.starter import Starter
 from bpmn.embedded.usertasks import UserTasks, task_value
@@ -51,8 +52,6 @@ from bpmn.engine_types import (
     TopicRequest,
     UserTask,
 )
-from bpmn.embedded import queries
-from bpmn.embedded.repository import definition_value
 from models.db import Database
 
 
@@ -252,7 +251,7 @@ class EmbeddedEngine:
     def correlate(self, message_name: str, *, business_key: str | None = None,
                   process_instance_id: str | None = None,
                   correlation_keys: Mapping[str, Any] | None = None,
-                  variables: Mapping[str, Any] | None = None, all: bool = False,  # noqa: A002
+                  variables: Mapping[str, Any] | None = None, all: bool = False,
                   tenant: str | None = None,
                   session: Session | None = None) -> list[CorrelationResult]:
         with self.ctx.tx(session) as s:

@@ -68,7 +68,7 @@ class ExternalTasks:
         return locked
 
     def _available(self, topic: TopicRequest, now: Any,
-                   use_priority: bool) -> Select[tuple[EngineExternalTask]]:
+                   use_priority: bool) -> Select[Any]:
         table = EngineExternalTask
         stmt = select(table).where(
             table.topic == topic.topic, table.suspended.is_(False),

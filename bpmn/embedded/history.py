@@ -13,9 +13,11 @@ import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from bpmn.embedded.context import quiet
 from bpmn.embedded.values import json_safe, type_name
 from bpmn.spiff.inspect import (
     Snapshot,
@@ -38,19 +40,21 @@ def sync_history(session: Session, live: Live, snap: Snapshot, open_before: list
     """Open rows for activities that started, close rows of those that ended."""
     row = live.row
     before = set(open_before)
-    for tid, task in snap.active.items():
-        if tid not in before:
-            session.add(_activity(task, row, now, ended=None))
     ended = [tid for tid in open_before if tid not in snap.active]
     cancelled = [tid for tid in ended if _was_cancelled(live.wf, tid)]
     if ended:
         completed = [tid for tid in ended if tid not in cancelled]
         _close(session, completed, now, canceled=False)
         _close(session, cancelled, now, canceled=True)
-    for task in recently_finished(live.wf, live.since):
-        tid = task.id.hex
-        if tid not in before and tid not in snap.active and task.state == 64:  # COMPLETED
-            session.add(_activity(task, row, now, ended=now))
+    finished = recently_finished(live.wf, live.since)
+    new: list[tuple[Any, datetime | None]] = [
+        (task, now) for task in finished if task.id.hex not in before
+        and task.id.hex not in snap.active and task.state == TaskState.COMPLETED]
+    new += [(task, None) for tid, task in snap.active.items() if tid not in before]
+    for task, ended_at in sorted(new, key=lambda item: item[0].last_state_change):
+        activity = _activity(task, row, now, ended=ended_at)
+        activity.assignee = live.assignees.get(task.id.hex)
+        session.add(activity)
     return sorted(snap.active)
 
 
@@ -64,12 +68,12 @@ def _activity(task: Any, row: Any, now: datetime, ended: datetime | None) -> Any
 
 def _was_cancelled(workflow: Any, tid: str) -> bool:
     task = find_task(workflow, tid)
-    return task is not None and task.state == 128  # CANCELLED
+    return task is not None and task.state == TaskState.CANCELLED
 
 
 def _close(session: Session, ids: list[str], now: datetime, *, canceled: bool) -> None:
     if ids:
-        session.execute(update(EngineHistoryActivity)
+        quiet(session, update(EngineHistoryActivity)
                         .where(EngineHistoryActivity.id.in_(ids))
                         .values(ended_at=now, canceled=canceled))
 
@@ -78,7 +82,7 @@ def close_all_open(session: Session, live: Live, now: datetime, reason: str) -> 
     """Instance cancelled: every open activity row ends as cancelled."""
     ids = list(live.row.projected.get("act", []))
     if ids:
-        session.execute(update(EngineHistoryActivity)
+        quiet(session, update(EngineHistoryActivity)
                         .where(EngineHistoryActivity.id.in_(ids))
                         .values(ended_at=now, canceled=True, delete_reason=reason))
 
@@ -93,7 +97,7 @@ def sync_variables(session: Session, live: Live, before: dict[str, Any],
     """Upsert changed variables (and append their history); drop removed ones."""
     row = live.row
     if row.state not in ("ACTIVE", "SUSPENDED"):
-        session.execute(delete(EngineVariable).where(EngineVariable.instance_id == row.id))
+        quiet(session, delete(EngineVariable).where(EngineVariable.instance_id == row.id))
         values = {} if live.wf is None else current_variables(live.wf)
         _append_final(session, row, before, values, now)
         return {}
@@ -112,7 +116,7 @@ def sync_variables(session: Session, live: Live, before: dict[str, Any],
                                               tenant=row.tenant))
     removed = [name for name in before if name not in current]
     if removed:
-        session.execute(delete(EngineVariable).where(EngineVariable.instance_id == row.id,
+        quiet(session, delete(EngineVariable).where(EngineVariable.instance_id == row.id,
                                                      EngineVariable.name.in_(removed)))
         session.add_all(EngineHistoryVariable(instance_id=row.id, name=name, type="Null",
                                               value=None, revision=before[name][1] + 1,
@@ -144,5 +148,5 @@ def _write(session: Session, row: Any, name: str, raw: Any, value: Any, revision
     if insert:
         session.add(EngineVariable(instance_id=row.id, name=name, tenant=row.tenant, **fields))
     else:
-        session.execute(update(EngineVariable).where(
+        quiet(session, update(EngineVariable).where(
             EngineVariable.instance_id == row.id, EngineVariable.name == name).values(**fields))

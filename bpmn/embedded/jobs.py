@@ -53,7 +53,7 @@ class Jobs:
         self.starter = starter
         self.incidents = incidents
 
-    def _due(self, now: datetime) -> Select[tuple[EngineJob]]:
+    def _due(self, now: datetime) -> Select[Any]:
         return select(EngineJob).where(
             EngineJob.due <= now, EngineJob.retries > 0, EngineJob.suspended.is_(False),
             or_(EngineJob.lock_expiration.is_(None), EngineJob.lock_expiration <= self.ctx.now()))
@@ -106,7 +106,7 @@ class Jobs:
     def _fire_timer(task: Any, name: str | None) -> None:
         for definition in event_definitions(task):
             if isinstance(definition, _EngineTimer) and definition.name == name:
-                task.internal_data[definition.fired_key()] = True
+                definition.fire(task)
                 task.task_spec._update(task)
 
     def _start_timer(self, session: Session, job: EngineJob) -> None:

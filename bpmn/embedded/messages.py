@@ -48,7 +48,7 @@ class Messages:
 
     def correlate(self, session: Session, name: str, *, business_key: str | None,
                   instance_id: str | None, correlation_keys: Mapping[str, Any] | None,
-                  variables: Mapping[str, Any] | None, all: bool,  # noqa: A002
+                  variables: Mapping[str, Any] | None, all: bool,
                   tenant: str | None) -> list[CorrelationResult]:
         waiting = self._waiting(session, "message", name, business_key, instance_id, tenant)
         waiting = [i for i in waiting if self._matches(session, i, correlation_keys)]
@@ -106,7 +106,7 @@ class Messages:
             return True
         rows = session.execute(select(EngineVariable.name, EngineVariable.value).where(
             EngineVariable.instance_id == instance_id, EngineVariable.name.in_(list(keys))))
-        values = dict(rows.tuples())
+        values = {name: value for name, value in rows}
         return all(name in values and values[name] == value for name, value in keys.items())
 
     def _deliver(self, session: Session, instance_id: str, name: str,

@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bpmn.embedded.context import EngineContext
+from bpmn.embedded.context import EngineContext, quiet
 from bpmn.embedded.history import sync_history, sync_variables
 from bpmn.embedded.rows import external_task_row, user_task_row
 from bpmn.spiff.inspect import Snapshot, activity_id, snapshot
+from models.base import new_id
 from models.engine import (
     EngineDefinition,
     EngineExternalTask,
@@ -40,6 +41,7 @@ class Live:
     definition: EngineDefinition
     since: float
     completed: set[str] = field(default_factory=set)
+    assignees: dict[str, str] = field(default_factory=dict)
 
 
 class Projector:
@@ -49,6 +51,7 @@ class Projector:
         self.ctx = ctx
 
     def sync(self, session: Session, live: Live) -> None:
+        session.flush()  # pending rows first: the bulk statements below skip autoflush
         snap = snapshot(live.wf) if live.row.state in ("ACTIVE", "SUSPENDED") else Snapshot()
         prev = dict(live.row.projected or {})
         now = self.ctx.now()
@@ -65,8 +68,8 @@ class Projector:
         row = live.row
         gone = [tid for tid in before if tid not in snap.user_tasks]
         if gone:
-            session.execute(delete(EngineIdentityLink).where(EngineIdentityLink.task_id.in_(gone)))
-            session.execute(delete(EngineUserTask).where(EngineUserTask.id.in_(gone)))
+            quiet(session, delete(EngineIdentityLink).where(EngineIdentityLink.task_id.in_(gone)))
+            quiet(session, delete(EngineUserTask).where(EngineUserTask.id.in_(gone)))
         for tid in gone:
             if tid not in live.completed:
                 self._emit(session, live, "task.deleted", task_id=tid)
@@ -78,6 +81,7 @@ class Projector:
             session.add_all(links)
             self._emit(session, live, "task.created", **_task_event(task_row))
             if task_row.assignee:
+                live.assignees[tid] = task_row.assignee
                 self._emit(session, live, "task.assigned", task_id=tid,
                            assignee=task_row.assignee, activity_id=task_row.activity_id)
         return sorted(snap.user_tasks)
@@ -86,8 +90,8 @@ class Projector:
                   now: datetime) -> list[str]:
         gone = [tid for tid in before if tid not in snap.external_tasks]
         if gone:
-            session.execute(delete(EngineExternalTask).where(EngineExternalTask.id.in_(gone)))
-            session.execute(delete(EngineIncident).where(EngineIncident.configuration.in_(gone)))
+            quiet(session, delete(EngineExternalTask).where(EngineExternalTask.id.in_(gone)))
+            quiet(session, delete(EngineIncident).where(EngineIncident.configuration.in_(gone)))
         for tid, task in snap.external_tasks.items():
             if tid in before:
                 continue
@@ -111,7 +115,7 @@ class Projector:
             else:
                 stale.append(job_id)
         if stale:
-            session.execute(delete(EngineJob).where(EngineJob.id.in_(stale)))
+            quiet(session, delete(EngineJob).where(EngineJob.id.in_(stale)))
         for key, (task, name, due) in wanted.items():
             if key not in kept:
                 job = self._job(live, task, name, due)
@@ -121,7 +125,8 @@ class Projector:
 
     def _job(self, live: Live, task: Any, timer: str | None, due: datetime) -> EngineJob:
         row = live.row
-        return EngineJob(type="timer" if timer else "async-continuation", instance_id=row.id,
+        return EngineJob(id=new_id(), type="timer" if timer else "async-continuation",
+                         instance_id=row.id,
                          definition_id=row.definition_id, definition_key=row.definition_key,
                          activity_id=activity_id(task), task_id=task.id.hex, timer=timer,
                          due=due, created=self.ctx.now(), tenant=row.tenant,
@@ -134,7 +139,7 @@ class Projector:
         if keys == sorted(before):
             return keys
         row = live.row
-        session.execute(delete(EngineSubscription).where(EngineSubscription.instance_id == row.id))
+        quiet(session, delete(EngineSubscription).where(EngineSubscription.instance_id == row.id))
         for kind, items in (("message", snap.messages), ("signal", snap.signals)):
             for task, name in items.values():
                 session.add(EngineSubscription(

@@ -41,6 +41,7 @@ def _variable_condition(condition: VariableFilter) -> Any:
     value = condition.value
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     column = table.number_value if numeric else table.text_value
+    test: Any
     if condition.operator == "like":
         test = table.text_value.like(str(value))
     elif isinstance(value, bool) or value is None:
@@ -51,7 +52,7 @@ def _variable_condition(condition: VariableFilter) -> Any:
                           test)
 
 
-def _instances(query: InstanceQuery, running: bool = True) -> Select[tuple[EngineInstance]]:
+def _instances(query: InstanceQuery, running: bool = True) -> Select[Any]:
     table = EngineInstance
     stmt = select(table)
     if running:
@@ -99,15 +100,14 @@ def variables(session: Session, instance_id: str) -> dict[str, Any]:
         raise NotFound(f"Process instance with id {instance_id} does not exist (it ended)")
     rows = session.execute(select(EngineVariable.name, EngineVariable.value)
                            .where(EngineVariable.instance_id == instance_id))
-    return dict(rows.tuples())
+    return {name: value for name, value in rows}
 
 
 def activity_instances(session: Session, instance_id: str) -> list[ActivityInstance]:
     instance_row(session, instance_id)
     table = EngineHistoryActivity
     rows = session.scalars(select(table).where(table.instance_id == instance_id,
-                                               table.ended_at.is_(None))
-                           .order_by(table.started_at, table.id))
+                                               table.ended_at.is_(None)).order_by(table.seq))
     return [ActivityInstance(id=r.id, activity_id=r.activity_id, activity_name=r.activity_name,
                              activity_type=r.activity_type) for r in rows]
 
@@ -134,7 +134,7 @@ def history_instances(session: Session, query: HistoryQuery) -> list[HistoricIns
 def history_activities(session: Session, instance_id: str) -> list[HistoricActivity]:
     table = EngineHistoryActivity
     rows = session.scalars(select(table).where(table.instance_id == instance_id)
-                           .order_by(table.started_at, table.ended_at.is_(None), table.ended_at))
+                           .order_by(table.seq))
     return [HistoricActivity(id=r.id, activity_id=r.activity_id, activity_name=r.activity_name,
                              activity_type=r.activity_type, process_instance_id=r.instance_id,
                              started_at=r.started_at, ended_at=r.ended_at, canceled=r.canceled,
@@ -151,7 +151,7 @@ def history_tasks(session: Session, query: HistoryQuery) -> list[HistoricTask]:
     if query.finished is not None:
         stmt = stmt.where(table.ended_at.is_not(None) if query.finished
                           else table.ended_at.is_(None))
-    stmt = _page(stmt.order_by(table.started_at, table.id), query.first, query.max_results)
+    stmt = _page(stmt.order_by(table.seq), query.first, query.max_results)
     return [HistoricTask(id=r.id, name=r.activity_name, task_definition_key=r.activity_id,
                          process_instance_id=r.instance_id, assignee=r.assignee,
                          created=r.started_at, ended_at=r.ended_at,

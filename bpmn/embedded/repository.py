@@ -64,7 +64,7 @@ class Repository:
                                       deployed_at=self.ctx.now())
         session.add(deployment)
         resource_ids = self._store_resources(session, deployment, resources)
-        for key, (resource, process, digest) in changed.items():
+        for resource, process, digest in changed.values():
             row = self._new_definition(session, deployment, resource_ids[resource], resource,
                                        process, digest)
             self.cache.put(row.id, process)

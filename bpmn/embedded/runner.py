@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -27,7 +28,6 @@ from bpmn.spiff import stepper
 from bpmn.spiff.serializer import SERIALIZER_VERSION, dump_state, load_state
 from models.base import new_id
 from models.engine import EngineDefinition, EngineInstance
-from SpiffWorkflow.bpmn import BpmnWorkflow
 
 RUNNING = ("ACTIVE", "SUSPENDED")
 
@@ -71,11 +71,12 @@ class Runner:
     def load(self, session: Session, instance_id: str, *, running: bool = True) -> Live:
         """Lock and rebuild an instance; refuses finished (and, if asked, suspended) ones."""
         row = session.scalars(select(EngineInstance).where(EngineInstance.id == instance_id)
-                              .with_for_update()).first()
+                              .with_for_update()
+                              .execution_options(populate_existing=True)).first()
         if row is None:
             raise NotFound(f"Process instance with id {instance_id} does not exist")
         if row.state not in RUNNING or row.blob is None:
-            raise BadUserRequest(f"Process instance {instance_id} has ended ({row.state})")
+            raise NotFound(f"Process instance {instance_id} has ended ({row.state})")
         if running and row.state == "SUSPENDED":
             raise BadUserRequest(f"Process instance {instance_id} is suspended")
         definition = self.repository.get(session, row.definition_id)

@@ -75,5 +75,5 @@ def fire_start_timers(workflow: Any) -> None:
             continue
         for definition in event_definitions(task):
             if isinstance(definition, _EngineTimer):
-                task.internal_data["event_fired"] = True
+                definition.fire(task, last=True)  # repetitions belong to the start job
                 task.task_spec._update(task)

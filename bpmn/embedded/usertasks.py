@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -41,9 +42,10 @@ def _candidate(kind: str, identities: list[str]) -> Any:
                           EngineIdentityLink.identity.in_(identities))
 
 
-def _filtered(query: TaskQuery) -> Select[tuple[EngineUserTask]]:
+def _filtered(query: TaskQuery) -> Select[Any]:
     stmt = select(EngineUserTask)
-    equals = ((EngineUserTask.id, query.id), (EngineUserTask.instance_id, query.process_instance_id),
+    equals = ((EngineUserTask.id, query.id),
+              (EngineUserTask.instance_id, query.process_instance_id),
               (EngineUserTask.business_key, query.business_key),
               (EngineUserTask.assignee, query.assignee), (EngineUserTask.name, query.name),
               (EngineUserTask.activity_id, query.task_definition_key),
@@ -57,9 +59,10 @@ def _filtered(query: TaskQuery) -> Select[tuple[EngineUserTask]]:
     if query.name_like is not None:
         stmt = stmt.where(EngineUserTask.name.like(query.name_like))
     stmt = _candidates(stmt, query)
-    for column, before, after in ((EngineUserTask.due, query.due_before, query.due_after),
-                                  (EngineUserTask.follow_up, query.follow_up_before,
-                                   query.follow_up_after)):
+    ranges: tuple[tuple[Any, Any, Any], ...] = (
+        (EngineUserTask.due, query.due_before, query.due_after),
+        (EngineUserTask.follow_up, query.follow_up_before, query.follow_up_after))
+    for column, before, after in ranges:
         if before is not None:
             stmt = stmt.where(column < before)
         if after is not None:
@@ -67,8 +70,8 @@ def _filtered(query: TaskQuery) -> Select[tuple[EngineUserTask]]:
     return stmt
 
 
-def _candidates(stmt: Select[tuple[EngineUserTask]], query: TaskQuery
-                ) -> Select[tuple[EngineUserTask]]:
+def _candidates(stmt: Select[Any], query: TaskQuery
+                ) -> Select[Any]:
     """Camunda: candidate tasks are unassigned tasks offered to the user or their groups."""
     offers = []
     if query.candidate_user is not None:
@@ -132,7 +135,7 @@ class UserTasks:
             raise BadUserRequest(f"Task {task_id} is suspended")
         live = self.runner.load(session, row.instance_id)
         task = find_task(live.wf, task_id)
-        if task is None:
+        if task is None or task.state != TaskState.READY:
             raise NotFound(f"Cannot find task with id {task_id}")
         event = {"task_id": task_id, "name": row.name, "activity_id": row.activity_id,
                  "assignee": row.assignee, "variables": dict(variables or {})}

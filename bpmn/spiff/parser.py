@@ -230,7 +230,10 @@ class ConditionalGatewayP(CamundaExtensions, ConditionalGatewayParser):
 
 
 class StartP(CamundaExtensions, EventDefinitions, StartEventParser):
-    pass
+    def parse_extensions(self, node: Any = None) -> dict[str, Any]:
+        ext = super().parse_extensions(node)
+        ext["isInterrupting"] = self.node.get("isInterrupting", "true")
+        return ext
 
 
 class EndP(CamundaExtensions, EventDefinitions, EndEventParser):

@@ -76,6 +76,11 @@ class _EngineTimer:
         return bool(my_task.internal_data.get(self.fired_key())
                     or my_task.internal_data.get("event_fired"))
 
+    def fire(self, my_task: Any, last: bool = False) -> None:
+        """The job executor says the timer is due (``last``: no further cycles)."""
+        self.due(my_task)
+        my_task.internal_data[self.fired_key()] = True
+
     def reset(self, my_task: Any) -> None:
         for key in (self.due_key(), self.fired_key(), f"timer_left:{self.name}"):
             my_task.internal_data.pop(key, None)
@@ -100,6 +105,11 @@ class EngineCycle(_EngineTimer, CycleTimerEventDefinition):
     def has_fired(self, my_task: Any) -> bool:
         self.due(my_task)
         return bool(my_task.internal_data.get("event_fired"))
+
+    def fire(self, my_task: Any, last: bool = False) -> None:
+        super().fire(my_task)
+        if last:
+            my_task.internal_data[f"timer_left:{self.name}"] = 1
 
     def cycle_complete(self, my_task: Any) -> bool:
         if not my_task.internal_data.pop(self.fired_key(), False):

@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.defaults import UserTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
+from bpmn.spiff import eventsub
 from bpmn.spiff.ids import external_id
 from bpmn.spiff.inspect import held
 
@@ -34,6 +35,7 @@ def run(workflow: Any) -> None:
     try:
         for _ in range(MAX_ROUNDS):
             progressed = _round(workflow)
+            progressed = eventsub.apply(workflow) or progressed
             workflow.refresh_timers()
             if not progressed and not _any_runnable(workflow):
                 return

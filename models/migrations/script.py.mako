@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from alembic import op
 import sqlalchemy as sa
-import models.base
+import models.engine
+from sqlalchemy import Text
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -51,13 +51,13 @@ def test_invalid_data_reports_each_field_at_its_own_path(permit: Any, as_worker:
 
 
 def test_patch_merges_validates_and_uses_etags(permit: Any, as_worker: Api) -> None:
-    case = create(as_worker).get_json()
+    case = create(as_worker, {**VALID, "badgeNumber": "B-7"}).get_json()
     url = f"/api/v1/cases/{case['id']}"
-    ok = as_worker.patch(url, {"data": {"amount": 5, "zone": None}, "queue": "priority"},
+    ok = as_worker.patch(url, {"data": {"amount": 5, "badgeNumber": None}, "queue": "priority"},
                          headers={"If-Match": '"1"'})
     assert ok.status_code == 200, ok.get_json()
     body = ok.get_json()
-    assert body["data"]["amount"] == 5 and "zone" not in body["data"]
+    assert body["data"]["amount"] == 5 and "badgeNumber" not in body["data"]
     assert body["queue"] == "priority" and ok.headers["ETag"] == '"2"'
     stale = as_worker.patch(url, {"data": {"amount": 6}}, headers={"If-Match": '"1"'})
     assert stale.status_code == 412

@@ -1,0 +1,289 @@
+"""Widgets for single fields: text-like inputs, text areas, selects, radios,
+checkboxes, hidden inputs and the JSON text area every unsupported shape falls
+back to.
+
+Each widget returns the whole field (label, control, help, error) so layout code
+only decides *which* widget a field gets. A control the user may not change is
+rendered ``disabled`` without a name, and hidden inputs carry its value instead:
+browsers do not post disabled controls, and the value must survive the post.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from markupsafe import Markup
+
+from forms.formats import is_date
+from forms.pointers import MISSING
+from forms.render.context import Context, Notes, Slot
+from forms.render.encoding import JSON_MARK, choice_token, json_text, number_text, to_local_datetime
+from forms.render.html import AttrValue, classes, join, tag, void
+from forms.render.kinds import Choice, FieldSpec
+
+_FORMAT_TYPES = {"email": "email", "uri": "url", "date": "date", "date-time": "datetime-local"}
+#: UI overrides that change only how a string is typed, never what is posted.
+_INPUT_TYPES = frozenset({"text", "email", "url", "tel", "search", "password"})
+_WIDGET_TYPES = {"password": "password", "email": "email", "uri": "url", "text": "text"}
+BOOLEAN_CHOICES = (Choice(True, "true", "Yes"), Choice(False, "false", "No"))
+
+
+def present(slot: Slot) -> bool:
+    return slot.value is not MISSING and slot.value is not None
+
+
+def locked(ctx: Context, spec: FieldSpec, slot: Slot) -> tuple[bool, bool]:
+    """(read-only, disabled) for this field from the call, the schema and the UI."""
+    read_only = ctx.read_only or spec.schema.get("readOnly") is True or \
+        slot.option("readonly") is True
+    return read_only, slot.option("disabled") is True
+
+
+def carriers(name: str, values: Sequence[str]) -> Markup:
+    """Hidden inputs posting ``values`` under ``name`` for a disabled control."""
+    return join(void("input", {"type": "hidden", "name": name, "value": v}) for v in values)
+
+
+def label(ctx: Context, slot: Slot, *, element: str = "label", target: bool = True) -> Markup:
+    """The visible label with the required marker (``*``, hidden from screen readers,
+    which hear ``required`` from the control itself)."""
+    marker = tag("span", {"class": "cs-required", "aria-hidden": "true"}, "*") \
+        if slot.required else ""
+    attrs: dict[str, AttrValue] = {"class": "cs-label"}
+    if target:
+        attrs["for"] = ctx.id(slot.pointer)
+    return tag(element, attrs, slot.label, marker)
+
+
+def wrap(ctx: Context, slot: Slot, notes: Notes, body: Markup, modifier: str = "") -> Markup:
+    """The field container: one ``div`` with the BEM classes the portal styles."""
+    css = classes("cs-field", modifier and f"cs-field--{modifier}",
+                  notes.invalid and "cs-field--error", ui_classes(slot))
+    return tag("div", {"class": css}, body, notes.markup)
+
+
+def group(ctx: Context, slot: Slot, notes: Notes, body: Markup, modifier: str) -> Markup:
+    """Radios and checkbox lists: a fieldset whose legend labels the group."""
+    css = classes("cs-field", f"cs-field--{modifier}", notes.invalid and "cs-field--error",
+                  ui_classes(slot))
+    attrs = {"class": css, "id": ctx.id(slot.pointer), "aria-describedby": notes.describedby}
+    return tag("fieldset", attrs, label(ctx, slot, element="legend", target=False), body,
+               notes.markup)
+
+
+def ui_classes(slot: Slot) -> str | None:
+    names = slot.ui.get("ui:classNames")
+    return names if isinstance(names, str) else None
+
+
+def aria(notes: Notes, slot: Slot, *, required: bool = True) -> dict[str, AttrValue]:
+    return {"required": required and slot.required,
+            "aria-required": "true" if required and slot.required else None,
+            "aria-invalid": "true" if notes.invalid else None,
+            "aria-describedby": notes.describedby}
+
+
+def _string_type(spec: FieldSpec, slot: Slot, value: Any) -> tuple[str, Any]:
+    """Input type and the text to show; a value the typed control cannot show
+    (an invalid date) gets a plain text input so it stays visible and editable."""
+    chosen = _WIDGET_TYPES.get(str(slot.option("widget")))
+    wanted = slot.option("inputType")
+    if chosen is None and wanted in _INPUT_TYPES:
+        chosen = wanted
+    kind = chosen or _FORMAT_TYPES.get(str(spec.schema.get("format")), "text")
+    if not isinstance(value, str) or kind not in ("date", "datetime-local"):
+        return kind, value
+    if kind == "date":
+        return ("date", value) if is_date(value) else ("text", value)
+    local = to_local_datetime(value)
+    return ("datetime-local", local) if local else ("text", value)
+
+
+def _limits(spec: FieldSpec) -> dict[str, AttrValue]:
+    """Browser hints from the schema (the server validates regardless)."""
+    schema = spec.schema
+    if spec.kind in ("number", "integer"):
+        step = _number(schema.get("multipleOf"))
+        return {"min": _number(schema.get("minimum")), "max": _number(schema.get("maximum")),
+                "step": step if step is not None else "1" if spec.kind == "integer" else "any"}
+    pattern = schema.get("pattern")
+    return {"minlength": _count(schema.get("minLength")),
+            "maxlength": _count(schema.get("maxLength")),
+            "pattern": f".*(?:{pattern}).*" if isinstance(pattern, str) else None}
+
+
+def _number(value: Any) -> str | None:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number_text(value) if is_number else None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def text_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
+    """String, number and integer inputs (and text areas for strings)."""
+    value = slot.value if present(slot) else ""
+    if spec.kind in ("number", "integer"):
+        input_type, text = "number", number_text(value) if value != "" else ""
+    else:
+        input_type, text = _string_type(spec, slot, value)
+    multiline = slot.option("widget") == "textarea" or "\n" in text or "\r" in text
+    if spec.kind == "string" and multiline:
+        return textarea(ctx, spec, slot, text)
+    read_only, disabled = locked(ctx, spec, slot)
+    notes = ctx.notes(spec, slot)
+    name = ctx.name(slot.pointer)
+    attrs: dict[str, AttrValue] = {
+        "type": input_type, "id": ctx.id(slot.pointer), "name": None if disabled else name,
+        "value": text, "placeholder": slot.option("placeholder"), **_limits(spec),
+        "readonly": read_only, "disabled": disabled, "autofocus": slot.option("autofocus") is True,
+        **aria(notes, slot)}
+    if input_type == "datetime-local":
+        attrs["step"] = "1"
+    control = void("input", attrs)
+    extra = carriers(name, [text]) if disabled else Markup("")
+    return wrap(ctx, slot, notes, join([label(ctx, slot), control, extra]))
+
+
+def textarea(ctx: Context, spec: FieldSpec, slot: Slot, text: str) -> Markup:
+    """Multi-line strings. The leading newline is eaten by HTML parsers, so one is
+    always written: a value that itself starts with a newline keeps it."""
+    read_only, disabled = locked(ctx, spec, slot)
+    notes = ctx.notes(spec, slot)
+    name = ctx.name(slot.pointer)
+    rows = slot.option("rows")
+    attrs: dict[str, AttrValue] = {
+        "id": ctx.id(slot.pointer), "name": None if disabled else name,
+        "rows": rows if isinstance(rows, int) else None, "placeholder": slot.option("placeholder"),
+        "minlength": _count(spec.schema.get("minLength")),
+        "maxlength": _count(spec.schema.get("maxLength")),
+        "readonly": read_only, "disabled": disabled, **aria(notes, slot)}
+    control = tag("textarea", attrs, "\n" + text)
+    extra = carriers(name, [text]) if disabled else Markup("")
+    return wrap(ctx, slot, notes, join([label(ctx, slot), control, extra]))
+
+
+def hidden_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
+    """``ui:widget: hidden``: the value only, posted as the visible widget would."""
+    return carriers(ctx.name(slot.pointer), posted_scalar(spec, slot.value))
+
+
+def posted_scalar(spec: FieldSpec, value: Any) -> list[str]:
+    """What a scalar or choice field posts for ``value`` (nothing when absent)."""
+    if value is MISSING or value is None:
+        return []
+    if spec.kind == "choice" or isinstance(value, bool):
+        return [choice_token(value)]
+    if isinstance(value, int | float):
+        return [number_text(value)]
+    return [str(value)]
+
+
+def choice_list(spec: FieldSpec) -> tuple[Choice, ...]:
+    return BOOLEAN_CHOICES if spec.kind == "boolean" else spec.choices
+
+
+def select_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
+    """A ``<select>``; it offers an empty option unless a required value is set."""
+    chosen = choice_token(slot.value) if present(slot) else None
+    frozen = any(locked(ctx, spec, slot))
+    notes = ctx.notes(spec, slot)
+    name = ctx.name(slot.pointer)
+    options = [] if slot.required and chosen is not None else [
+        tag("option", {"value": ""}, slot.option("placeholder") or "—")]
+    options += [tag("option", {"value": c.token, "selected": c.token == chosen}, c.label)
+                for c in choice_list(spec)]
+    attrs = {"id": ctx.id(slot.pointer), "name": None if frozen else name,
+             "disabled": frozen, **aria(notes, slot)}
+    control = tag("select", attrs, join(options))
+    extra = carriers(name, [chosen] if frozen and chosen is not None else [])
+    return wrap(ctx, slot, notes, join([label(ctx, slot), control, extra]))
+
+
+def radio_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
+    """Radios in a fieldset; every radio has its own label."""
+    chosen = choice_token(slot.value) if present(slot) else None
+    frozen = any(locked(ctx, spec, slot))
+    notes = ctx.notes(spec, slot)
+    return group(ctx, slot, notes, _options(ctx, slot, notes, "radio", choice_list(spec),
+                                            {chosen} if chosen is not None else set(), frozen),
+                 "radio")
+
+
+def _options(ctx: Context, slot: Slot, notes: Notes, kind: str, choices: Sequence[Choice],
+             chosen: set[str], frozen: bool) -> Markup:
+    """One input + label per choice, then carriers when the group is frozen."""
+    name, base = ctx.name(slot.pointer), ctx.id(slot.pointer)
+    rows = []
+    for index, choice in enumerate(choices):
+        attrs = {"type": kind, "id": f"{base}__opt{index}", "name": None if frozen else name,
+                 "value": choice.token, "checked": choice.token in chosen, "disabled": frozen,
+                 **aria(notes, slot, required=kind == "radio")}
+        rows.append(tag("div", {"class": "cs-choice"}, void("input", attrs),
+                        tag("label", {"for": f"{base}__opt{index}"}, choice.label)))
+    extra = carriers(name, [c.token for c in choices if c.token in chosen]) if frozen else ""
+    return join([*rows, extra])
+
+
+def checkbox_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
+    """A boolean as one checkbox. The hidden ``false`` before it posts when the box
+    is unchecked; a checked box posts ``true`` after it, and the last value wins."""
+    checked = slot.value is True
+    frozen = any(locked(ctx, spec, slot))
+    notes = ctx.notes(spec, slot)
+    name = ctx.name(slot.pointer)
+    attrs = {"type": "checkbox", "id": ctx.id(slot.pointer), "name": None if frozen else name,
+             "value": "true", "checked": checked, "disabled": frozen,
+             **aria(notes, slot, required=False)}
+    marker = carriers(name, ["false"] if not frozen else ["true" if checked else "false"])
+    # No required marker: the hidden ``false`` always posts, so "required" always holds.
+    body = join([marker, void("input", attrs), label(ctx, replace(slot, required=False))])
+    return wrap(ctx, slot, notes, body, "checkbox")
+
+
+def checkboxes_field(ctx: Context, spec: FieldSpec, slot: Slot, seen: Markup) -> Markup:
+    """Multiple choice (unique enumerated items) as checkboxes, or ``<select multiple>``."""
+    chosen = {choice_token(v) for v in slot.value} if isinstance(slot.value, list) else set()
+    frozen = any(locked(ctx, spec, slot))
+    notes = ctx.notes(spec, slot, subtree=True)
+    if slot.option("widget") != "select":
+        body = _options(ctx, slot, notes, "checkbox", spec.choices, chosen, frozen)
+        return group(ctx, slot, notes, join([seen, body]), "checkboxes")
+    name = ctx.name(slot.pointer)
+    options = [tag("option", {"value": c.token, "selected": c.token in chosen}, c.label)
+               for c in spec.choices]
+    attrs = {"id": ctx.id(slot.pointer), "name": None if frozen else name, "multiple": True,
+             "disabled": frozen, **aria(notes, slot, required=False)}
+    extra = carriers(name, [c.token for c in spec.choices if c.token in chosen]) if frozen else ""
+    body = join([label(ctx, slot), seen, tag("select", attrs, join(options)), extra])
+    return wrap(ctx, slot, notes, body, "select-multiple")
+
+
+def json_field(ctx: Context, spec: FieldSpec, slot: Slot, reason: str) -> Markup:
+    """The fallback: the value as JSON text, parsed back on post (``_json`` says so)."""
+    read_only, disabled = locked(ctx, spec, slot)
+    notes = ctx.notes(spec, slot, subtree=True)
+    base, name = ctx.id(slot.pointer), ctx.name(slot.pointer)
+    hint = tag("p", {"class": "cs-help", "id": f"{base}__json"}, reason)
+    text = json_text(slot.value) if slot.value is not MISSING else ""
+    describedby = " ".join(filter(None, [f"{base}__json", notes.describedby]))
+    attrs = {"id": base, "name": None if disabled else name, "class": "cs-json",
+             "spellcheck": "false", "rows": max(2, min(12, text.count("\n") + 1)),
+             "readonly": read_only, "disabled": disabled,
+             **aria(notes, slot), "aria-describedby": describedby}
+    body = join([label(ctx, slot), tag("textarea", attrs, "\n" + text),
+                 carriers(JSON_MARK, [name]), carriers(name, [text]) if disabled else "", hint])
+    return wrap(ctx, slot, notes, body, "json")
+
+
+def note_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
+    """A ``null`` field: only text to read; a present or required null still posts."""
+    notes = ctx.notes(spec, slot)
+    name = ctx.name(slot.pointer)
+    keep = slot.value is None or slot.required
+    extra = join([carriers(name, ["null"]), carriers(JSON_MARK, [name])]) if keep else ""
+    return wrap(ctx, slot, notes, join([label(ctx, slot, element="p", target=False), extra]),
+                "note")

@@ -1,0 +1,112 @@
+"""Helpers for the realtime tests: a live server on a random port and a recording client.
+
+Why a live server and not Flask-SocketIO's test client: the test client skips
+the websocket transport, the handshake (cookies, Origin) and the threads the
+relay emits from, which are exactly what can break.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+from werkzeug.serving import make_server
+
+from tests.conftest import login, make_app
+from tests.support import ROOT, Api, zip_folder
+
+PERMIT = ROOT / "tests" / "fixtures" / "bundles" / "permit"
+VALID = {"applicant": {"name": "Rosa Diaz", "email": "rosa@example.org"}, "plate": "AB-123"}
+WAIT = 5.0
+
+
+@contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """Serve ``app`` (with socket.io mounted) on 127.0.0.1:<free port>; yields its URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def build_app(database_url: str, tmp_path: Path, **overrides: Any) -> Any:
+    """A demo app with socket.io mounted and the permit bundle deployed."""
+    from runtime.realtime import init_realtime
+
+    app = make_app(database_url, tmp_path, **overrides)
+    init_realtime(app, channel=f"test-{tmp_path.name}")
+    analyst = login(app.test_client(), "analyst")
+    assert analyst.deploy(zip_folder(PERMIT)).status_code == 201
+    return app
+
+
+class Listener:
+    """A python-socketio client that records every ``event`` and ``notification``."""
+
+    def __init__(self, **client_options: Any) -> None:
+        self.client = socketio.Client(reconnection=False, **client_options)
+        self.events: list[dict[str, Any]] = []
+        self.notifications: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []
+        self.refusals: list[Any] = []
+        self._changed = threading.Condition()
+        self.client.on("event", lambda payload: self._record(self.events, payload))
+        self.client.on("notification", lambda p: self._record(self.notifications, p))
+        self.client.on("connect_error", self.refusals.append)
+
+    def _record(self, into: list[dict[str, Any]], payload: dict[str, Any]) -> None:
+        with self._changed:
+            into.append(payload)
+            self.arrivals.append(time.perf_counter())
+            self._changed.notify_all()
+
+    def connect(self, url: str, **kwargs: Any) -> Listener:
+        self.client.connect(url, transports=["websocket"], wait_timeout=WAIT, **kwargs)
+        return self
+
+    def call(self, name: str, data: Any) -> Any:
+        return self.client.call(name, data, timeout=WAIT)
+
+    def subscribe(self, room: str) -> Any:
+        return self.call("subscribe", {"room": room})
+
+    def wait_for(self, found: Callable[[Listener], bool], timeout: float = WAIT) -> None:
+        with self._changed:
+            if not self._changed.wait_for(lambda: found(self), timeout=timeout):
+                pytest.fail(f"timed out; events: {[e['type'] for e in self.events]}")
+
+    def types(self, room: str) -> list[str]:
+        return [e["type"] for e in self.events if e["room"] == room]
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+@contextmanager
+def listening(url: str, **kwargs: Any) -> Iterator[Listener]:
+    listener = Listener().connect(url, **kwargs)
+    try:
+        yield listener
+    finally:
+        listener.close()
+
+
+def token_of(app: Any, username: str) -> str:
+    return str(login(app.test_client(), username).token)
+
+
+def create_case(api: Api, data: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = api.post("/api/v1/cases", {"caseType": "permit", "data": data or VALID})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()  # type: ignore[no-any-return]
