@@ -133,7 +133,7 @@ class _Coercer:
     def json(self, spec: FieldSpec, posted: Posted, pointer: str, where: str) -> Any:
         text = posted.last.strip()
         if not text:
-            return self.empty(spec, where) if spec.kind != "json" or where != "row" else None
+            return self.empty(spec, where)
         try:
             return parse_json(text)
         except ValueError as exc:
@@ -271,7 +271,7 @@ def apply_array_op(data: Any, op: str, *, schema: dict[str, Any] | None = None) 
     if verb not in _VERBS:
         raise ValueError(f"unknown array operation {op!r}")
     tokens = _split(pointer)
-    result = copy.deepcopy(data) if data is not None else {}
+    result = copy.deepcopy(data) if data is not None else {} if tokens else []
     if verb == "add":
         target = _walk(result, tokens, create=True)
         if isinstance(target, list):

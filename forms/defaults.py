@@ -62,12 +62,18 @@ class _Filler:
 
     def _fill_object(self, views: list[dict[str, Any]], value: dict[str, Any], depth: int,
                      ancestors: frozenset[int]) -> None:
-        """Descend into given members; create absent ones that have defaults."""
+        """Descend into given members; create absent ones that have defaults.
+
+        An absent object without a default of its own is only built when it is
+        required: an optional group the user left out stays out, instead of being
+        created half-filled and then failing its own ``required`` list.
+        """
+        required = _required(views)
         for name, sub in _properties(views).items():
             if name in value:
                 self.fill(sub, value[name], depth + 1, ancestors)
                 continue
-            created = self._created(sub, depth + 1, ancestors)
+            created = self._created(sub, depth + 1, ancestors, name in required)
             if created is not MISSING:
                 value[name] = created
 
@@ -81,7 +87,8 @@ class _Filler:
             if sub is not None:
                 self.fill(sub, item, depth + 1, ancestors)
 
-    def _created(self, schema: Any, depth: int, ancestors: frozenset[int]) -> Any:
+    def _created(self, schema: Any, depth: int, ancestors: frozenset[int],
+                 required: bool) -> Any:
         """Value for an absent property: its default (itself filled), else an object
         built from the defaults of its own properties, else MISSING."""
         views = self.views(schema)
@@ -92,7 +99,8 @@ class _Filler:
             if not ids & ancestors:
                 self.fill(schema, value, depth, ancestors)
             return value
-        if self.budget <= 0 or depth > MAX_DEPTH or ids & ancestors or not _properties(views):
+        if (not required or self.budget <= 0 or depth > MAX_DEPTH or ids & ancestors
+                or not _properties(views)):
             return MISSING
         self.budget -= 1
         built: dict[str, Any] = {}
@@ -103,6 +111,15 @@ class _Filler:
 def _first(views: list[dict[str, Any]], keyword: str, kind: type) -> Any:
     """The first view's value of ``keyword`` if it has the expected JSON kind."""
     return next((v[keyword] for v in views if isinstance(v.get(keyword), kind)), None)
+
+
+def _required(views: list[dict[str, Any]]) -> set[str]:
+    """Names listed in any view's ``required``."""
+    names: set[str] = set()
+    for view in views:
+        listed = view.get("required")
+        names.update(n for n in listed if isinstance(n, str)) if isinstance(listed, list) else None
+    return names
 
 
 def _properties(views: list[dict[str, Any]]) -> dict[str, Any]:
@@ -119,8 +136,9 @@ def _properties(views: list[dict[str, Any]]) -> dict[str, Any]:
 def apply_defaults(schema: dict[str, Any], data: Any) -> Any:
     """A new value: ``data`` with defaults filled in for absent properties.
 
-    Given values are never overridden; nested objects are created only when
-    something inside them has a default; array items get their ``items`` defaults.
+    Given values are never overridden; absent nested objects are created only when
+    they are required and something inside them has a default; array items get
+    their ``items`` defaults.
     """
     result = copy.deepcopy(data)
     _Filler(schema).fill(schema, result, 0, frozenset())

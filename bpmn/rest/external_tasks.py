@@ -47,7 +47,8 @@ def _topics(item: Any) -> list[TopicRequest]:
     tenants = args.items("tenantIdIn")
     if tenants is not None and tenant() not in tenants:
         return []
-    keys = args.items("processDefinitionKeyIn") or [args.text("processDefinitionKey")]
+    keys: list[str | None] = [*(args.items("processDefinitionKeyIn") or [])] or [
+        args.text("processDefinitionKey")]
     return [TopicRequest(topic=_mandatory(args, "topicName"), lock_duration_ms=lock,
                          variables=args.items("variables"),
                          business_key=args.text("businessKey"), process_definition_key=key,

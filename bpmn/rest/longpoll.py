@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -69,6 +70,9 @@ class Waker:
 
         event.listen(session, "after_commit", committed, once=True)
 
+    def _changed_since(self, generation: int) -> bool:
+        return self._generation != generation
+
     def wait_for(self, fetch: Callable[[], list[T]], timeout: float) -> list[T]:
         """``fetch()`` now, and again on each wake-up or tick until it finds something."""
         deadline = time.monotonic() + min(max(timeout, 0.0), self.max_wait)
@@ -82,7 +86,7 @@ class Waker:
                 if remaining <= 0:
                     break
                 with self._condition:
-                    self._condition.wait_for(lambda s=seen: self._generation != s,
+                    self._condition.wait_for(partial(self._changed_since, seen),
                                              timeout=min(remaining, self.tick))
                 seen = self._generation
                 found = fetch()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import request
@@ -205,7 +206,11 @@ def page() -> tuple[int, int | None]:
 def bind_checks(tests: Sequence[tuple[Any, Callable[[Any, Any], bool]]]
                 ) -> list[Callable[[Any], bool]]:
     """``(parameter value, test(item, value))`` pairs -> checks for the given parameters."""
-    return [lambda item, f=test, v=value: f(item, v) for value, test in tests if value is not None]
+    return [partial(_check, test, value) for value, test in tests if value is not None]
+
+
+def _check(test: Callable[[Any, Any], bool], value: Any, item: Any) -> bool:
+    return test(item, value)
 
 
 def listing(fetch: Callable[[int, int | None], list[T]], checks: Sequence[Callable[[T], bool]],
@@ -217,12 +222,13 @@ def listing(fetch: Callable[[int, int | None], list[T]], checks: Sequence[Callab
         return fetch(first, limit)
     items = [item for item in fetch(0, None) if all(check(item) for check in checks)]
     for sort in reversed(sorting):  # stable sorts: the first criterion wins
-        items.sort(key=lambda item, k=keys[sort.key]: _nulls_first(k(item)),
-                   reverse=sort.descending)
+        items.sort(key=partial(_sort_key, keys[sort.key]), reverse=sort.descending)
     return items[first:] if limit is None else items[first:first + limit]
 
 
-def _nulls_first(value: Any) -> tuple[bool, Any]:
+def _sort_key(key: Callable[[Any], Any], item: Any) -> tuple[bool, Any]:
+    """Nulls sort first (ascending), as in Camunda's default database orders."""
+    value = key(item)
     return (value is not None, value if value is not None else 0)
 
 

@@ -229,8 +229,13 @@ def _options(ctx: Context, slot: Slot, notes: Notes, kind: str, choices: Sequenc
 
 
 def checkbox_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
-    """A boolean as one checkbox. The hidden ``false`` before it posts when the box
-    is unchecked; a checked box posts ``true`` after it, and the last value wins."""
+    """A boolean as one checkbox, preceded by a hidden input of the same name: a
+    checked box posts ``true`` after it, and the last value wins.
+
+    The hidden value is ``false`` when the field has a value or is required, and
+    empty when an optional field is absent: leaving such a box alone keeps the
+    member absent instead of inventing ``false``.
+    """
     checked = slot.value is True
     frozen = any(locked(ctx, spec, slot))
     notes = ctx.notes(spec, slot)
@@ -238,8 +243,9 @@ def checkbox_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     attrs = {"type": "checkbox", "id": ctx.id(slot.pointer), "name": None if frozen else name,
              "value": "true", "checked": checked, "disabled": frozen,
              **aria(notes, slot, required=False)}
-    marker = carriers(name, ["false"] if not frozen else ["true" if checked else "false"])
-    # No required marker: the hidden ``false`` always posts, so "required" always holds.
+    unchecked = "false" if slot.required or isinstance(slot.value, bool) else ""
+    marker = carriers(name, posted_scalar(spec, slot.value) if frozen else [unchecked])
+    # No required marker: the hidden input always posts, so "required" always holds.
     body = join([marker, void("input", attrs), label(ctx, replace(slot, required=False))])
     return wrap(ctx, slot, notes, body, "checkbox")
 

@@ -16,8 +16,8 @@ from flask import Response, render_template
 from bpmn.engine import HistoryQuery, IncidentQuery
 from bpmn.engine_errors import EngineError
 from forms.errors import FieldError
-from runtime.errors import NotFound
 from runtime.authz import case_resource
+from runtime.errors import NotFound
 from studio.formkit import FormState
 from studio.portal import bp, timeline
 from studio.web import principal, services

@@ -105,7 +105,7 @@ def test_case_room_and_feed_receive_changes_made_by_another_user(app: Any, url: 
     assert in_room["comment.added"]["actor"] == "manager"
     paths = {c["path"] for c in in_room["case.updated"]["data"]["changes"]}
     assert paths == {"/data/plate", "/queue"}
-    feed = next(e for e in worker.events if e["room"] == "cases")
+    feed = next(e for e in worker.events if e["room"] == "cases" and e["type"] == "case.updated")
     assert [c["path"] for c in feed["data"]["changes"]] == ["/queue"]
     assert feed["data"]["queue"] == "priority" and "comment.added" not in worker.types("cases")
     seqs = [e["seq"] for e in worker.events if e["room"] == room]

@@ -237,6 +237,7 @@ def test_data_nested_beyond_the_stack_is_an_error_not_a_crash() -> None:
 
 DEFAULTS: dict[str, Any] = {
     "type": "object",
+    "required": ["address"],
     "properties": {
         "currency": {"type": "string", "default": "EUR"},
         "address": {"$ref": "#/$defs/address"},
@@ -259,6 +260,16 @@ def test_defaults_fill_absent_fields_nested_and_in_array_items() -> None:
         "currency": "EUR", "address": {"country": "DE"}, "tags": ["new"],
         "lines": [{"qty": 1, "unit": "pc"}, {"qty": 5, "unit": "kg"}],
     }
+
+
+def test_optional_absent_groups_are_not_created_from_their_defaults() -> None:
+    schema = {"type": "object", "properties": {"extra": {
+        "type": "object", "required": ["why"],
+        "properties": {"why": {"type": "string"}, "flag": {"type": "boolean", "default": False}}}}}
+    assert apply_defaults(schema, {}) == {}
+    assert validate_data(schema, apply_defaults(schema, {})) == []
+    assert apply_defaults(schema, {"extra": {"why": "x"}}) == {"extra": {"why": "x",
+                                                                         "flag": False}}
 
 
 def test_defaults_never_override_given_values_and_never_mutate_inputs() -> None:
