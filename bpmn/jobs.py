@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class JobSource(Protocol):
     """What an executor needs from an engine (`EmbeddedEngine` provides it)."""
 

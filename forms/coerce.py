@@ -7,10 +7,11 @@ index order, multiple choices collected, JSON text areas parsed, ``datetime-loca
 turned into RFC 3339. It uses the renderer's own classification and condition
 resolution, so every field is read back as the kind it was drawn as.
 
-Empty values follow one rule: an empty field of an *optional* member is absent
-(not ``""``); a required member that is left empty is absent as well (so the
-validator says "is required" at that field), except containers (``{}``/``[]``)
-and nullable fields (``null``). In an array row, empty means ``""`` for strings,
+Empty values: an empty text, number or choice of an object member is absent (not
+``""``), also when required, so the validator says "is required" at that field;
+a required *nullable* one is ``null``. An empty object, array or multiple choice is
+``{}``/``[]`` when the form marked it present (``_seen``: the data had it, or it
+is required) and absent otherwise. In an array row, empty means ``""`` for strings,
 ``{}``/``[]`` for containers and ``null`` otherwise. ``datetime-local`` text is
 UTC by CaseStudio's rule and comes back as ``YYYY-MM-DDTHH:MM:SSZ``.
 """
@@ -48,9 +49,6 @@ class Posted:
     @property
     def last(self) -> str:
         return self.values[-1] if self.values else ""
-
-    def blank(self) -> bool:
-        return not (self.children or self.seen or any(self.values))
 
 
 def _pairs(form: Any) -> Iterable[tuple[str, list[str]]]:
@@ -119,21 +117,21 @@ class _Coercer:
             return self.array(spec, posted, pointer, where)
         return self.scalar(spec, posted, pointer, where)
 
-    def empty(self, spec: FieldSpec, where: str) -> Any:
+    def empty(self, spec: FieldSpec, posted: Posted, where: str) -> Any:
         """The value of a field left empty (see the module docstring)."""
         container = {"object": {}, "array": [], "multi": []}.get(spec.kind, MISSING)
+        if container is not MISSING:
+            return container if posted.seen or where in ("row", "root") else MISSING
         if where == "optional":
             return MISSING
         if where == "required":
-            return container if container is not MISSING else None if spec.nullable else MISSING
-        if spec.kind == "string":
-            return ""
-        return None if container is MISSING else container
+            return None if spec.nullable else MISSING
+        return "" if spec.kind == "string" else None
 
     def json(self, spec: FieldSpec, posted: Posted, pointer: str, where: str) -> Any:
         text = posted.last.strip()
         if not text:
-            return self.empty(spec, where)
+            return self.empty(spec, posted, where)
         try:
             return parse_json(text)
         except ValueError as exc:
@@ -145,11 +143,11 @@ class _Coercer:
         if spec.kind == "choice":
             found = next((c.value for c in spec.choices if c.token == text), MISSING)
             return copy.deepcopy(found) if found is not MISSING else \
-                text if text else self.empty(spec, where)
+                text if text else self.empty(spec, posted, where)
         if spec.kind == "boolean" and text.lower() in _TRUE | _FALSE:
             return text.lower() in _TRUE
         if not text.strip() or spec.kind == "null":
-            return self.empty(spec, where)
+            return self.empty(spec, posted, where)
         if spec.kind in ("number", "integer"):
             number = parse_number(text, spec.kind == "integer")
             if number is None:
@@ -171,9 +169,7 @@ class _Coercer:
             key = view.key
             del self.errors[mark:]
             result = self.members(view, posted, pointer)
-        if result or posted.blank():
-            return result if result or where == "root" else MISSING
-        return result if where != "optional" else MISSING
+        return result or self.empty(spec, posted, where)
 
     def members(self, view: ObjectView, posted: Posted, pointer: str) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -194,10 +190,7 @@ class _Coercer:
             return [self.value(item, posted.children[str(i)], child(pointer, i), "row")
                     for i in indexes if str(i) in posted.children]
         chosen = [self.scalar(item, Posted([v]), pointer, "row") for v in posted.values if v]
-        if chosen:
-            return chosen
-        return self.empty(spec, where) if not posted.blank() else \
-            [] if where == "root" else MISSING
+        return chosen or self.empty(spec, posted, where)
 
 
 def coerce_form(schema: dict[str, Any], form: Mapping[str, list[str]] | Any, *,

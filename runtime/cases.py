@@ -12,8 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from connectors.identity import Principal
@@ -27,8 +27,8 @@ from runtime.authz import Authorizer, case_resource
 from runtime.casetypes import latest_version
 from runtime.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from runtime.search import search_text
-from runtime.sla import stage_due
 from runtime.sequences import next_value
+from runtime.sla import stage_due
 
 #: Starts the case's process inside the creating transaction; returns the instance id.
 ProcessStarter = Callable[[Session, Case, CaseTypeVersion], str | None]

@@ -6,10 +6,10 @@ at start with the list of known schemes, not fail on the first event.
 
 from __future__ import annotations
 
+from bpmn.factory import REGISTRY as ENGINE
 from connectors.events import REGISTRY as EVENTS
 from connectors.identity import REGISTRY as IDENTITY
 from connectors.storage import REGISTRY as STORAGE
-from bpmn.factory import REGISTRY as ENGINE
 from connectors.urls import check_scheme
 from policies import REGISTRY as POLICY
 from runtime.settings import Settings

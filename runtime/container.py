@@ -12,7 +12,7 @@ from typing import Any
 
 from bpmn.engine import Engine
 from bpmn.factory import open_engine
-from bpmn.jobs import JobExecutor
+from bpmn.jobs import JobExecutor, JobSource
 from connectors.events import EventBus, open_bus
 from connectors.identity import Identity, open_identity
 from connectors.storage import Storage, open_storage
@@ -65,8 +65,7 @@ class Container:
         self.inbox = Inbox(self.db)
         self.workers = BuiltinWorkers(self.db, self.engine, self.cases)
         self.bridge.wake_workers = self.workers.wake
-        self.jobs = JobExecutor(self.engine) if settings.engine_url.startswith(
-            "embedded:") else None
+        self.jobs = JobExecutor(self.engine) if isinstance(self.engine, JobSource) else None
         self.sla = SlaMonitor(self.db)
         self._started = False
 

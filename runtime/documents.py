@@ -11,7 +11,7 @@ import mimetypes
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import IO
 
 from sqlalchemy import select
 
@@ -44,7 +44,7 @@ class DocumentService:
         self.cases = cases
         self.max_bytes = max_bytes
 
-    def upload(self, principal: Principal, case_id: str, stream: BinaryIO,
+    def upload(self, principal: Principal, case_id: str, stream: IO[bytes],
                filename: str | None, content_type: str | None) -> Document:
         case = self.cases.get(principal, case_id, "case.update")
         name = clean_filename(filename)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from sqlalchemy import func, select, update
 
 from connectors.identity import Principal
@@ -31,7 +33,7 @@ class Inbox:
                 Notification.tenant == principal.tenant,
                 Notification.recipient == principal.id, Notification.read_at.is_(None))) or 0)
 
-    def mark_read(self, principal: Principal, ids: list[str] | None = None) -> int:
+    def mark_read(self, principal: Principal, ids: builtins.list[str] | None = None) -> int:
         stmt = update(Notification).where(Notification.tenant == principal.tenant,
                                           Notification.recipient == principal.id,
                                           Notification.read_at.is_(None))

@@ -14,6 +14,7 @@ from typing import Any
 import click
 from sqlalchemy import func, select
 
+from connectors.identity.passwords import hash_password
 from models.cases import Case
 from runtime.deploy import deploy_path, system_principal
 
@@ -27,15 +28,21 @@ DEMO_USERS = {
 DEMO_PASSWORD = "demo"  # noqa: S105 - only accepted in demo mode (LocalIdentity)
 
 
+def add_demo_users(identity: Any, tenant: str = "default") -> None:
+    """The four demo accounts (one scrypt hash shared: the password is the same)."""
+    hashed = hash_password(DEMO_PASSWORD)
+    for name, (roles, display) in DEMO_USERS.items():
+        identity.add_user(name, DEMO_PASSWORD, roles, display_name=display, tenant=tenant,
+                          email=f"{name}@example.org", demo=True, password_hash=hashed)
+
+
 def bundle_dirs() -> list[Path]:
     return sorted(p for p in BUNDLES.iterdir() if (p / "case-type.yaml").is_file())
 
 
 def load_demo(container: Any, echo: Callable[[str], None] = print) -> dict[str, int]:
     """Load everything; returns counts of what was created this time."""
-    for name, (roles, display) in DEMO_USERS.items():
-        container.identity.add_user(name, DEMO_PASSWORD, roles, display_name=display,
-                                    email=f"{name}@example.org", demo=True)
+    add_demo_users(container.identity)
     echo(f"demo users: {', '.join(DEMO_USERS)} (password '{DEMO_PASSWORD}', demo mode only)")
     deployed = 0
     with click.progressbar(bundle_dirs(), label="deploying demo bundles") as bar:

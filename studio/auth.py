@@ -11,8 +11,7 @@ from runtime.api.security import check_csrf, csrf_token, login_session
 from runtime.api.web import container
 from runtime.errors import Forbidden
 
-bp = Blueprint("auth", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static/studio")
+bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 @bp.get("/login")
@@ -51,9 +50,10 @@ def logout() -> Any:
 
 @bp.get("/")
 def home() -> Any:
+    """The portal's dashboard for users, the login page for everyone else."""
     if g.get("principal") is None:
         return redirect(url_for("auth.login_form"))
-    return render_template("home.html", user=g.principal, csrf=csrf_token())
+    return redirect(url_for("portal.dashboard"))
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -83,7 +83,7 @@ def nav_items() -> list[dict[str, Any]]:
     items = [("Dashboard", "portal.dashboard", "dashboard"), ("Cases", "portal.cases", "cases"),
              ("Tasks", "portal.tasks", "tasks")]
     if authz.allowed(user, "studio.access", {"kind": "system"}):
-        items.append(("Studio", "studio_home", "studio"))
+        items.append(("Studio", "studio_home.studio_home", "studio"))
     if authz.allowed(user, "admin.access", {"kind": "system"}):
         items.append(("Admin", "admin.index", "admin"))
     return [{"label": label, "href": url_for(endpoint), "key": key,

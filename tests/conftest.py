@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -33,8 +34,18 @@ def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Any:
     app = create_app(settings)
     identity = app.extensions["casestudio"].identity
     for name, (roles, display) in DEMO_USERS.items():
-        identity.add_user(name, DEMO_PASSWORD, roles, display_name=display, demo=True)
+        identity.add_user(name, DEMO_PASSWORD, roles, display_name=display, demo=True,
+                          password_hash=_demo_hash())
     return app
+
+
+@functools.cache
+def _demo_hash() -> str:
+    """One scrypt hash of the demo password for every test app (scrypt is slow on purpose)."""
+    from connectors.identity.passwords import hash_password
+    from seed.loader import DEMO_PASSWORD
+
+    return hash_password(DEMO_PASSWORD)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from bpmn.engine_errors import NotFound
 from bpmn.engine_types import DefinitionQuery, IncidentQuery, InstanceQuery, ProcessDefinition
 from bpmn.rest import shapes
 from bpmn.rest.base import bp, engine, in_tenant, require_tenant, tenant
-from bpmn.rest.instances import latest_variables
+from bpmn.rest.instances import typed_variables
 from bpmn.rest.params import Params, bind_checks, body, like_match, listing, page
 from bpmn.rest.variables import variables_in
 
@@ -116,7 +116,7 @@ def _start(definition: ProcessDefinition) -> Any:
     variables = variables_in(data.get("variables"))
     started = engine().start(definition_id=definition.id, business_key=args.text("businessKey"),
                              variables=variables, tenant=definition.tenant)
-    returned = latest_variables(started.id) if args.flag("withVariablesInReturn") else None
+    returned = typed_variables(started.id) if args.flag("withVariablesInReturn") else None
     return jsonify(shapes.instance(started, returned))
 
 

@@ -18,6 +18,7 @@ from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import ExternalTask, ExternalTaskQuery, LockedExternalTask, TopicRequest
 from bpmn.rest import shapes
 from bpmn.rest.base import bp, engine, in_tenant, no_content, tenant
+from bpmn.rest.instances import typed_variables
 from bpmn.rest.params import Params, bind_checks, body, listing, page, query_params
 from bpmn.rest.variables import variables_in
 
@@ -102,7 +103,8 @@ def fetch_and_lock() -> Any:
             if topics and len(out) < max_tasks:
                 locked = engine().fetch_and_lock(worker, topics, max_tasks - len(out),
                                                  use_priority)
-                out += [shapes.locked_task(t, extensions) for t in _matching(locked, filters)]
+                out += [shapes.locked_task(t, typed_variables(t.process_instance_id, t.variables),
+                                           extensions) for t in _matching(locked, filters)]
         return out
 
     return jsonify(current_app.extensions["engine_rest"].wait_for(fetch, timeout / 1000))
@@ -122,7 +124,7 @@ def _wake() -> None:
 
 
 @bp.post("/external-task/<task_id>/complete")
-def complete(task_id: str) -> Any:
+def complete_external_task(task_id: str) -> Any:
     data = body()
     worker = _mandatory(Params(data, from_query=False), "workerId")
     variables = variables_in(data.get("variables"))
@@ -133,7 +135,7 @@ def complete(task_id: str) -> Any:
 
 
 @bp.post("/external-task/<task_id>/failure")
-def failure(task_id: str) -> Any:
+def external_task_failure(task_id: str) -> Any:
     args = Params(body(), from_query=False)
     worker = _mandatory(args, "workerId")
     retries, retry_timeout = args.number("retries") or 0, args.number("retryTimeout") or 0
@@ -147,7 +149,7 @@ def failure(task_id: str) -> Any:
 
 
 @bp.post("/external-task/<task_id>/bpmnError")
-def bpmn_error(task_id: str) -> Any:
+def external_task_bpmn_error(task_id: str) -> Any:
     data = body()
     args = Params(data, from_query=False)
     worker, code = _mandatory(args, "workerId"), _mandatory(args, "errorCode")
@@ -158,7 +160,7 @@ def bpmn_error(task_id: str) -> Any:
 
 
 @bp.post("/external-task/<task_id>/extendLock")
-def extend_lock(task_id: str) -> Any:
+def extend_external_task_lock(task_id: str) -> Any:
     args = Params(body(), from_query=False)
     worker, duration = _mandatory(args, "workerId"), args.number("newDuration")
     if duration is None or duration <= 0:
@@ -169,7 +171,7 @@ def extend_lock(task_id: str) -> Any:
 
 
 @bp.post("/external-task/<task_id>/unlock")
-def unlock(task_id: str) -> Any:
+def unlock_external_task(task_id: str) -> Any:
     _task(task_id)
     engine().unlock(task_id)
     _wake()
@@ -184,7 +186,7 @@ def _retries(args: Params) -> int:
 
 
 @bp.put("/external-task/<task_id>/retries")
-def set_retries(task_id: str) -> Any:
+def set_external_task_retries(task_id: str) -> Any:
     retries = _retries(Params(body(), from_query=False))
     _task(task_id)
     engine().set_external_retries(task_id, retries)
@@ -193,7 +195,7 @@ def set_retries(task_id: str) -> Any:
 
 
 @bp.put("/external-task/retries")
-def set_retries_many() -> Any:
+def set_external_tasks_retries() -> Any:
     args = Params(body(), from_query=False)
     retries, ids = _retries(args), args.items("externalTaskIds") or []
     for task_id in ids:
@@ -233,25 +235,25 @@ def _tasks(args: Params, paging: tuple[int, int | None] | None) -> list[External
 
 
 @bp.route("/external-task", methods=["GET", "POST"])
-def list_tasks() -> Any:
+def list_external_tasks() -> Any:
     return jsonify([shapes.external_task(t) for t in _tasks(query_params(), page())])
 
 
 @bp.route("/external-task/count", methods=["GET", "POST"])
-def count_tasks() -> Any:
+def count_external_tasks() -> Any:
     return jsonify({"count": len(_tasks(query_params(), None))})
 
 
 @bp.get("/external-task/topic-names")
-def topic_names() -> Any:
+def external_task_topic_names() -> Any:
     return jsonify(sorted({t.topic for t in _tasks(Params.query(), None)}))
 
 
 @bp.get("/external-task/<task_id>")
-def get_task(task_id: str) -> Any:
+def get_external_task(task_id: str) -> Any:
     return jsonify(shapes.external_task(_task(task_id)))
 
 
 @bp.get("/external-task/<task_id>/errorDetails")
-def error_details(task_id: str) -> Any:
+def external_task_error_details(task_id: str) -> Any:
     return Response(_task(task_id).error_details or "", mimetype="text/plain")

@@ -7,6 +7,7 @@ instances; finished ones live under ``/history/process-instance``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import jsonify
@@ -16,7 +17,7 @@ from bpmn.engine_types import IncidentQuery, InstanceQuery, ProcessInstance
 from bpmn.rest import shapes
 from bpmn.rest.base import bp, engine, in_tenant, no_content, tenant
 from bpmn.rest.params import Params, body, like_match, listing, page, query_params
-from bpmn.rest.variables import from_dto, to_dto, variables_in, variables_out
+from bpmn.rest.variables import from_dto, may_be_date, variables_in, variables_out
 
 SORT_KEYS = {"instanceId": lambda p: p.id, "definitionKey": lambda p: p.definition_key,
              "definitionId": lambda p: p.definition_id, "tenantId": lambda p: p.tenant,
@@ -40,10 +41,22 @@ def latest_variables(instance_id: str) -> dict[str, Any]:
     try:
         return engine().variables(instance_id)
     except NotFound:
-        latest = {}
-        for item in engine().history_variables(instance_id):
-            latest[item.name] = item
+        latest = {item.name: item for item in engine().history_variables(instance_id)}
         return {name: item.value for name, item in latest.items() if not item.deleted}
+
+
+def typed_variables(instance_id: str, values: Mapping[str, Any] | None = None,
+                    names: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Camunda DTOs of an instance's variables (current ones unless ``values`` given).
+
+    The engine keeps values as JSON, so a Date comes back as ISO text; its
+    stored type (from the variable history) turns it back into a Date, and the
+    history is only read when some value looks like such text.
+    """
+    values = latest_variables(instance_id) if values is None else values
+    types = ({item.name: item.type for item in engine().history_variables(instance_id)}
+             if may_be_date(values) else {})
+    return variables_out(values, names, types)
 
 
 def _query(args: Params) -> tuple[InstanceQuery, list[Any]]:
@@ -131,7 +144,7 @@ def activity_instances(instance_id: str) -> Any:
 @bp.get("/process-instance/<instance_id>/variables")
 def get_variables(instance_id: str) -> Any:
     running_instance(instance_id)
-    return jsonify(variables_out(engine().variables(instance_id)))
+    return jsonify(typed_variables(instance_id, engine().variables(instance_id)))
 
 
 @bp.post("/process-instance/<instance_id>/variables")
@@ -150,7 +163,7 @@ def get_variable(instance_id: str, name: str) -> Any:
     values = engine().variables(instance_id)
     if name not in values:
         raise NotFound(f"process instance variable with name {name} does not exist")
-    return jsonify(to_dto(values[name]))
+    return jsonify(typed_variables(instance_id, {name: values[name]})[name])
 
 
 @bp.put("/process-instance/<instance_id>/variables/<name>")

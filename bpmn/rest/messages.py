@@ -17,9 +17,9 @@ from bpmn.engine_errors import BadUserRequest
 from bpmn.engine_types import CorrelationResult
 from bpmn.rest import shapes
 from bpmn.rest.base import bp, engine, no_content, require_tenant
-from bpmn.rest.instances import latest_variables
+from bpmn.rest.instances import typed_variables
 from bpmn.rest.params import Params, body
-from bpmn.rest.variables import variables_in, variables_out
+from bpmn.rest.variables import variables_in
 
 
 def _result(result: CorrelationResult, with_variables: bool) -> dict[str, Any]:
@@ -31,8 +31,7 @@ def _result(result: CorrelationResult, with_variables: bool) -> dict[str, Any]:
     return {"resultType": result.result_type,
             "processInstance": shapes.instance(process) if by_definition else None,
             "execution": None if by_definition else execution,
-            "variables": variables_out(latest_variables(process.id)) if with_variables
-            else None}
+            "variables": typed_variables(process.id) if with_variables else None}
 
 
 @bp.post("/message")

@@ -21,7 +21,6 @@ from bpmn.engine_types import (
     UserTask,
 )
 from bpmn.rest.params import format_date as date
-from bpmn.rest.variables import variables_out
 
 
 def definition(d: ProcessDefinition) -> dict[str, Any]:
@@ -43,13 +42,15 @@ def deployment(d: Deployment, with_definitions: bool = False) -> dict[str, Any]:
     return out
 
 
-def instance(p: ProcessInstance, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def instance(p: ProcessInstance, variables: dict[str, dict[str, Any]] | None = None
+             ) -> dict[str, Any]:
+    """A ProcessInstanceDto; with ``variables`` (typed DTOs) one "WithVariables"."""
     out: dict[str, Any] = {
         "links": [], "id": p.id, "definitionId": p.definition_id, "businessKey": p.business_key,
         "caseInstanceId": None, "ended": p.state in ("COMPLETED", "TERMINATED"),
         "suspended": p.state == "SUSPENDED", "tenantId": p.tenant}
     if variables is not None:
-        out["variables"] = variables_out(variables)
+        out["variables"] = variables
     return out
 
 
@@ -77,9 +78,9 @@ def external_task(t: ExternalTask) -> dict[str, Any]:
             "businessKey": t.business_key}
 
 
-def locked_task(t: LockedExternalTask, extension_properties: bool) -> dict[str, Any]:
-    out = {**external_task(t), "errorDetails": t.error_details,
-           "variables": variables_out(t.variables)}
+def locked_task(t: LockedExternalTask, variables: dict[str, dict[str, Any]],
+                extension_properties: bool) -> dict[str, Any]:
+    out = {**external_task(t), "errorDetails": t.error_details, "variables": variables}
     if extension_properties:
         out["extensionProperties"] = dict(t.extension_properties)
     return out

@@ -17,9 +17,9 @@ from bpmn.engine_errors import NotFound
 from bpmn.engine_types import DefinitionQuery, TaskQuery, UserTask
 from bpmn.rest import shapes
 from bpmn.rest.base import bp, engine, in_tenant, no_content, principal, tenant
-from bpmn.rest.instances import latest_variables
+from bpmn.rest.instances import typed_variables
 from bpmn.rest.params import Params, bind_checks, body, like_match, listing, page, query_params
-from bpmn.rest.variables import from_dto, to_dto, variables_in, variables_out
+from bpmn.rest.variables import from_dto, variables_in
 
 SORT_KEYS = {"id": lambda t: t.id, "name": lambda t: t.name, "created": lambda t: t.created,
              "dueDate": lambda t: t.due, "followUpDate": lambda t: t.follow_up,
@@ -146,27 +146,27 @@ def set_assignee(task_id: str) -> Any:
 
 @bp.post("/task/<task_id>/complete")
 @bp.post("/task/<task_id>/submit-form")
-def complete(task_id: str) -> Any:
+def complete_task(task_id: str) -> Any:
     data = body()
     variables = variables_in(data.get("variables"))
     found = open_task(task_id)
     engine().complete(task_id, variables)
     if Params(data, from_query=False).flag("withVariablesInReturn"):
-        return jsonify(variables_out(latest_variables(found.process_instance_id)))
+        return jsonify(typed_variables(found.process_instance_id))
     return no_content()
 
 
 @bp.get("/task/<task_id>/form")
-def form(task_id: str) -> Any:
+def task_form(task_id: str) -> Any:
     return jsonify({"key": open_task(task_id).form_key, "contextPath": None})
 
 
 @bp.get("/task/<task_id>/form-variables")
 @bp.get("/task/<task_id>/variables")
 def task_variables(task_id: str) -> Any:
-    open_task(task_id)
-    names = Params.query().items("variableNames")
-    return jsonify(variables_out(engine().task_variables(task_id), names))
+    found, names = open_task(task_id), Params.query().items("variableNames")
+    return jsonify(typed_variables(found.process_instance_id,
+                                   engine().task_variables(task_id), names))
 
 
 @bp.post("/task/<task_id>/variables")
@@ -181,11 +181,10 @@ def modify_task_variables(task_id: str) -> Any:
 
 @bp.get("/task/<task_id>/variables/<name>")
 def get_task_variable(task_id: str, name: str) -> Any:
-    open_task(task_id)
-    values = engine().task_variables(task_id)
+    found, values = open_task(task_id), engine().task_variables(task_id)
     if name not in values:
         raise NotFound(f"task variable with name {name} does not exist")
-    return jsonify(to_dto(values[name]))
+    return jsonify(typed_variables(found.process_instance_id, {name: values[name]})[name])
 
 
 @bp.put("/task/<task_id>/variables/<name>")

@@ -18,7 +18,7 @@ from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import HistoricVariable
 from bpmn.rest.base import bp, engine
 from bpmn.rest.history import one_historic_instance
-from bpmn.rest.instances import running_instance
+from bpmn.rest.instances import running_instance, typed_variables
 from bpmn.rest.params import Params, bind_checks, like_match, listing, page, query_params
 from bpmn.rest.params import format_date as date
 from bpmn.rest.tasks import open_task
@@ -53,8 +53,8 @@ def _runtime(instance_id: str) -> list[dict[str, Any]]:
              "processDefinitionId": found.definition_id, "processInstanceId": found.id,
              "executionId": found.id, "caseInstanceId": None, "caseExecutionId": None,
              "taskId": None, "batchId": None, "activityInstanceId": found.id,
-             "tenantId": found.tenant, "errorMessage": None, **to_dto(value)}
-            for name, value in engine().variables(instance_id).items()]
+             "tenantId": found.tenant, "errorMessage": None, **dto}
+            for name, dto in typed_variables(instance_id, engine().variables(instance_id)).items()]
 
 
 def _runtime_list(args: Params, paging: tuple[int, int | None] | None) -> list[dict[str, Any]]:
@@ -64,12 +64,12 @@ def _runtime_list(args: Params, paging: tuple[int, int | None] | None) -> list[d
 
 
 @bp.route("/variable-instance", methods=["GET", "POST"])
-def list_variables() -> Any:
+def list_variable_instances() -> Any:
     return jsonify(_runtime_list(query_params(), page()))
 
 
 @bp.route("/variable-instance/count", methods=["GET", "POST"])
-def count_variables() -> Any:
+def count_variable_instances() -> Any:
     return jsonify({"count": len(_runtime_list(query_params(), None))})
 
 
@@ -81,7 +81,7 @@ def _split(composite: str, kind: str) -> tuple[str, str]:
 
 
 @bp.get("/variable-instance/<variable_id>")
-def get_variable(variable_id: str) -> Any:
+def get_variable_instance(variable_id: str) -> Any:
     instance_id, _ = _split(variable_id, "Variable instance")
     try:
         found = [v for v in _runtime(instance_id) if v["id"] == variable_id]

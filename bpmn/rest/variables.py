@@ -13,6 +13,7 @@ as Camunda's Spin JSON type does.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from bpmn.engine_errors import BadUserRequest
 from bpmn.rest.params import format_date, parse_date
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 _RANGES = {"short": 2**15, "integer": 2**31, "long": 2**63}
 
 
@@ -147,8 +149,13 @@ def to_dto(value: Any, type_name: str | None = None) -> dict[str, Any]:
     return {"value": json.dumps(value, default=str), "type": "Json", "valueInfo": {}}
 
 
-def variables_out(values: Mapping[str, Any], names: list[str] | None = None
-                  ) -> dict[str, dict[str, Any]]:
-    """Typed values of ``values`` (only ``names`` when given)."""
-    return {name: to_dto(value) for name, value in values.items()
+def variables_out(values: Mapping[str, Any], names: list[str] | None = None,
+                  types: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Typed values of ``values`` (only ``names`` when given; ``types`` as stored)."""
+    return {name: to_dto(value, (types or {}).get(name)) for name, value in values.items()
             if names is None or name in names}
+
+
+def may_be_date(values: Mapping[str, Any]) -> bool:
+    """True when some value is ISO date text (a Date the engine stored as JSON text)."""
+    return any(isinstance(v, str) and _ISO_DATE.match(v) for v in values.values())

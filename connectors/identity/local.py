@@ -75,8 +75,11 @@ class LocalIdentity:
 
     def add_user(self, username: str, password: str, roles: list[str], *,
                  tenant: str = "default", display_name: str = "", email: str = "",
-                 demo: bool = False) -> None:
-        """Create or update a local account (used by the CLI and the demo loader)."""
+                 demo: bool = False, password_hash: str | None = None) -> None:
+        """Create or update a local account (used by the CLI and the demo loader).
+
+        ``password_hash`` lets a loader reuse one scrypt hash for many accounts.
+        """
         if not (demo or self.demo):
             _check_strength(password)
         with self.db.session() as s:
@@ -84,7 +87,7 @@ class LocalIdentity:
             if user is None:
                 user = User(tenant=tenant, username=username)
                 s.add(user)
-            user.password_hash = hash_password(password)
+            user.password_hash = password_hash or hash_password(password)
             user.roles = sorted(set(roles))
             user.display_name = display_name or user.display_name or username
             user.email = email or user.email

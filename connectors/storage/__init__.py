@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Protocol
+from typing import IO, Any, Protocol
 
 from connectors.urls import load_adapter
 
@@ -26,7 +26,7 @@ class StoredObject:
 class Storage(Protocol):
     """Minimal object store: keys are opaque, per-case prefixed by the caller."""
 
-    def put(self, key: str, stream: BinaryIO, content_type: str, max_bytes: int
+    def put(self, key: str, stream: IO[bytes], content_type: str, max_bytes: int
             ) -> StoredObject: ...
 
     def open(self, key: str) -> Iterator[bytes]: ...

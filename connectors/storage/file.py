@@ -8,7 +8,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from connectors.storage import StoredObject, TooLarge
@@ -30,7 +30,7 @@ class FileStorage:
             raise ValueError(f"unsafe storage key {key!r}")
         return self.root / key
 
-    def put(self, key: str, stream: BinaryIO, content_type: str, max_bytes: int
+    def put(self, key: str, stream: IO[bytes], content_type: str, max_bytes: int
             ) -> StoredObject:
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +59,7 @@ class FileStorage:
         return {"status": "up", "backend": "file"}
 
 
-def _copy(stream: BinaryIO, fd: int, max_bytes: int) -> tuple[int, str]:
+def _copy(stream: IO[bytes], fd: int, max_bytes: int) -> tuple[int, str]:
     digest = hashlib.sha256()
     size = 0
     with os.fdopen(fd, "wb") as out:

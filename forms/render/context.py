@@ -47,6 +47,17 @@ class Slot:
     required: bool = False
     row: bool = False
 
+    @property
+    def present(self) -> bool:
+        """Does the data hold this field (the root and array rows always exist)?"""
+        return self.value is not MISSING or self.row or not self.pointer
+
+    @property
+    def posts_presence(self) -> bool:
+        """Must a container say "I exist" even when it ends up empty? Only when the
+        data has it or it is required: an untouched optional one stays absent."""
+        return self.present or self.required
+
     def option(self, key: str, default: Any = None) -> Any:
         """``ui:<key>``, falling back to rjsf's ``ui:options: {key: …}``."""
         if f"ui:{key}" in self.ui:

@@ -117,8 +117,9 @@ def member(ctx: Context, view: ObjectView, name: str, data: dict[str, Any],
     if value is MISSING:
         value = spec.schema.get("default", MISSING)
     ui = _ui(parent.ui, name)
+    # Inside an absent optional object nothing is required (until the user fills it).
     slot = Slot(child(parent.pointer, name), _title(ui, spec, humanise(name)), value, ui,
-                name in view.required)
+                name in view.required and parent.present)
     return render_field(ctx, spec, slot)
 
 
@@ -132,7 +133,7 @@ def object_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     ctx.ancestors.append(parts)
     members = [member(ctx, view, name, data, slot) for name in order(view, data, slot.ui)]
     ctx.ancestors.pop()
-    seen = w.carriers(SEEN, [ctx.name(slot.pointer)])
+    seen = w.presence(ctx, slot)
     attrs: dict[str, AttrValue] = {"data-pointer": slot.pointer,
                                    "data-conditional": "1" if view.conditional else None}
     if not slot.pointer:
@@ -156,7 +157,7 @@ def fieldset(ctx: Context, spec: FieldSpec, slot: Slot, attrs: dict[str, AttrVal
 
 def array_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     """Multiple choice as checkboxes; any other array as rows with row buttons."""
-    seen = w.carriers(SEEN, [ctx.name(slot.pointer)])
+    seen = w.presence(ctx, slot)
     items = spec.schema.get("items", {})
     item = ctx.spec([{} if items is True else items])
     if spec.kind == "array" and item.kind == "choice" and \

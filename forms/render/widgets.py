@@ -19,7 +19,14 @@ from markupsafe import Markup
 from forms.formats import is_date
 from forms.pointers import MISSING
 from forms.render.context import Context, Notes, Slot
-from forms.render.encoding import JSON_MARK, choice_token, json_text, number_text, to_local_datetime
+from forms.render.encoding import (
+    JSON_MARK,
+    SEEN,
+    choice_token,
+    json_text,
+    number_text,
+    to_local_datetime,
+)
 from forms.render.html import AttrValue, classes, join, tag, void
 from forms.render.kinds import Choice, FieldSpec
 
@@ -44,6 +51,11 @@ def locked(ctx: Context, spec: FieldSpec, slot: Slot) -> tuple[bool, bool]:
 def carriers(name: str, values: Sequence[str]) -> Markup:
     """Hidden inputs posting ``values`` under ``name`` for a disabled control."""
     return join(void("input", {"type": "hidden", "name": name, "value": v}) for v in values)
+
+
+def presence(ctx: Context, slot: Slot) -> Markup:
+    """The ``_seen`` marker of a container, when it must come back even if empty."""
+    return carriers(SEEN, [ctx.name(slot.pointer)]) if slot.posts_presence else Markup("")
 
 
 def label(ctx: Context, slot: Slot, *, element: str = "label", target: bool = True) -> Markup:
@@ -243,7 +255,7 @@ def checkbox_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     attrs = {"type": "checkbox", "id": ctx.id(slot.pointer), "name": None if frozen else name,
              "value": "true", "checked": checked, "disabled": frozen,
              **aria(notes, slot, required=False)}
-    unchecked = "false" if slot.required or isinstance(slot.value, bool) else ""
+    unchecked = "false" if slot.posts_presence else ""
     marker = carriers(name, posted_scalar(spec, slot.value) if frozen else [unchecked])
     # No required marker: the hidden input always posts, so "required" always holds.
     body = join([marker, void("input", attrs), label(ctx, replace(slot, required=False))])

@@ -15,8 +15,8 @@ from flask import Flask
 
 F = Callable[..., Any]
 
-PROBLEM = {"description": "Problem details (RFC 9457)",
-           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+PROBLEM = {"description": "Problem details (RFC 9457)", "content": {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 COMPONENTS: dict[str, Any] = {
     "schemas": {
         "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {

@@ -58,7 +58,8 @@ def load_json(data: bytes, file: str) -> Any:
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        where = f" (line {exc.lineno}, column {exc.colno})" if hasattr(exc, "lineno") else ""
+        where = (f" (line {exc.lineno}, column {exc.colno})"
+                 if isinstance(exc, json.JSONDecodeError) else "")
         raise bundle_error(f"malformed JSON: {getattr(exc, 'msg', exc)}{where}",
                            file=file) from None
 

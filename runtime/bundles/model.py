@@ -31,7 +31,7 @@ class Bundle:
     @property
     def processes(self) -> dict[str, bytes]:
         """The BPMN files to deploy to the engine (main process first)."""
-        names = [self.definition.get("process")] + list(self.definition.get("resources", []))
+        names = [self.definition.get("process"), *self.definition.get("resources", [])]
         return {n: self.files[n] for n in names if n}
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 from runtime.errors import DomainError, ValidationFailed
 from studio.catalog import catalog
 from studio.formkit import FormState, field_errors, read_form
 from studio.portal import bp
 from studio.portal.case_page import Draft, render_case, task_prefix
-from studio.web import is_htmx, principal, services
+from studio.web import is_htmx, principal, services, toast_header
 
 TABS = {"mine": "Assigned to me", "groups": "My groups", "unassigned": "Unassigned"}
 INBOX_LIMIT = 200
@@ -60,8 +60,17 @@ def _render_task(task_id: str, draft: Draft | None = None, status: int = 200) ->
                            form=state, user_id=principal().id), status
 
 
-@bp.post("/tasks/<task_id>/<any(claim, unclaim):action>")
-def claim_task(task_id: str, action: str) -> Any:
+@bp.post("/tasks/<task_id>/claim")
+def claim_task(task_id: str) -> Any:
+    return _claim(task_id, "claim")
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+def unclaim_task(task_id: str) -> Any:
+    return _claim(task_id, "unclaim")
+
+
+def _claim(task_id: str, action: str) -> Any:
     service, user = services().tasks, principal()
     view = service.get(user, task_id)
     try:
@@ -78,26 +87,14 @@ def claim_task(task_id: str, action: str) -> Any:
 def _after(view: Any, message: str, kind: str) -> Any:
     """Back to where the user acted: inbox rows (htmx), the case page or the inbox."""
     if is_htmx():
-        from studio.web import toast_header
-
         tab = _tab()
         page = render_template("portal/_task_rows.html", tab=tab, rows=inbox_rows(tab),
                                types=catalog())
-        return toast_header(_ok(page), message, kind)
+        return toast_header(make_response(page, 200), message, kind)
     flash(message, kind)
     if request.form.get("next") == "case" and view.case is not None:
         return redirect(url_for("portal.case_page", case_id=view.case.id))
     return redirect(url_for("portal.tasks", tab=request.form.get("tab", "mine")))
-
-
-def _ok(body: str) -> Any:
-    from flask import make_response
-
-    return make_response(body, 200)
-
-
-bp.add_url_rule("/tasks/<task_id>/claim", "claim_task_only", defaults={"action": "claim"},
-                view_func=claim_task, methods=["POST"])
 
 
 @bp.post("/tasks/<task_id>/complete")

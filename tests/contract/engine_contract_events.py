@@ -232,3 +232,27 @@ class EventsContract:
             == ["async-continuation"]
         advance(0)
         assert only_task(engine, pi.id).task_definition_key == "later"
+
+    def test_timer_date(self, engine: Engine, advance: Advance) -> None:
+        key = uid()
+        body = (start(), catch("wait", timer("timeDate", "${deadline}")), user("after"), end(),
+                flow("start", "wait", "after", "end"))
+        engine.deploy("d", {"a.bpmn": bpmn(*body, pid=key)})
+        [job_due] = [None]
+        pi = engine.start(key, variables={"deadline": "2000-01-01T00:00:00Z"})
+        job_due = engine.jobs(JobQuery(process_instance_id=pi.id))[0].due
+        assert job_due is not None and job_due.year == 2000
+        advance(1)
+        assert open_tasks(engine, pi.id) == ["after"]
+
+    def test_send_task_message_starts_a_process(self, engine: Engine) -> None:
+        sender, receiver, name = uid("send"), uid("recv"), uid("letter")
+        engine.deploy("r", {"r.bpmn": bpmn(start("go", message_ref("m")), user("read_it"), end(),
+                                           flow("go", "read_it", "end"), pid=receiver,
+                                           extra=messages(m=name))})
+        send = '<bpmn:sendTask id="post" messageRef="m"/>'
+        engine.deploy("s", {"s.bpmn": bpmn(start(), send, end(), flow("start", "post", "end"),
+                                           pid=sender, extra=messages(m=name))})
+        engine.start(sender, business_key="letter-1")
+        [started] = engine.instances(InstanceQuery(definition_key=receiver))
+        assert started.business_key == "letter-1"

@@ -175,3 +175,46 @@ class FlowContract:
                 end(), flow("start", "sign", "note", "next", "end"))
         engine.deploy("d", {"a.bpmn": bpmn(*body, pid=key)})
         assert open_tasks(engine, engine.start(key).id) == ["next"]
+
+    def test_error_end_event_caught_on_subprocess_boundary(self, engine: Engine) -> None:
+        key = uid()
+        errors = '<bpmn:error id="err" errorCode="DENIED"/>'
+        sub = ('<bpmn:subProcess id="sub">' + start("s_start")
+               + end("s_fail", '<bpmn:errorEventDefinition errorRef="err"/>')
+               + flow("s_start", "s_fail") + "</bpmn:subProcess>")
+        body = (start(), sub, user("normal"), user("handle_error"), end(), end("end2"),
+                '<bpmn:boundaryEvent id="caught" attachedToRef="sub">'
+                '<bpmn:errorEventDefinition errorRef="err"/></bpmn:boundaryEvent>',
+                flow("start", "sub", "normal", "end"), flow("caught", "handle_error", "end2"))
+        engine.deploy("d", {"a.bpmn": bpmn(*body, pid=key, extra=errors)})
+        assert open_tasks(engine, engine.start(key).id) == ["handle_error"]
+
+    def test_parallel_multi_instance_completion_condition_cancels_the_rest(
+            self, engine: Engine) -> None:
+        key = uid()
+        loop = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="voters" '
+                'camunda:elementVariable="voter"><bpmn:completionCondition>'
+                "${nrOfCompletedInstances >= 2}</bpmn:completionCondition>"
+                "</bpmn:multiInstanceLoopCharacteristics>")
+        body = (start(), user("vote", "", loop), user("count"), end(),
+                flow("start", "vote", "count", "end"))
+        engine.deploy("d", {"a.bpmn": bpmn(*body, pid=key)})
+        pi = engine.start(key, variables={"voters": ["a", "b", "c", "d"]})
+        votes = engine.tasks(TaskQuery(process_instance_id=pi.id))
+        assert len(votes) == 4
+        engine.complete(votes[0].id)
+        engine.complete(votes[1].id)
+        assert open_tasks(engine, pi.id) == ["count"]
+
+    def test_multi_instance_embedded_subprocess(self, engine: Engine) -> None:
+        key = uid()
+        loop = "<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>2" \
+               "</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>"
+        sub = ('<bpmn:subProcess id="sub">' + loop + start("s_start") + user("inner")
+               + end("s_end") + flow("s_start", "inner", "s_end") + "</bpmn:subProcess>")
+        body = (start(), sub, user("after"), end(), flow("start", "sub", "after", "end"))
+        engine.deploy("d", {"a.bpmn": bpmn(*body, pid=key)})
+        pi = engine.start(key)
+        assert open_tasks(engine, pi.id) == ["inner", "inner"]
+        finish_all(engine, pi.id)
+        assert open_tasks(engine, pi.id) == ["after"]

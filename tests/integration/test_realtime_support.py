@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import socketio
+import websocket
 from werkzeug.serving import make_server
 
 from tests.conftest import login, make_app
@@ -30,7 +31,8 @@ WAIT = 5.0
 def live_server(app: Any) -> Iterator[str]:
     """Serve ``app`` (with socket.io mounted) on 127.0.0.1:<free port>; yields its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.port}"
@@ -51,11 +53,22 @@ def build_app(database_url: str, tmp_path: Path, **overrides: Any) -> Any:
     return app
 
 
+class QuickClose(websocket.WebSocket):
+    """The python client's read thread races its ``close()`` for the server's close frame,
+    and the loser then waits 3 s for a second one; browsers don't, so tests shouldn't."""
+
+    def close(self, status: int = websocket.STATUS_NORMAL, reason: bytes = b"",
+              timeout: int | float = 0.05) -> None:
+        super().close(status, reason, timeout)
+
+
 class Listener:
     """A python-socketio client that records every ``event`` and ``notification``."""
 
-    def __init__(self, **client_options: Any) -> None:
-        self.client = socketio.Client(reconnection=False, **client_options)
+    def __init__(self, origin: str | None = None, **client_options: Any) -> None:
+        options = {"class_": QuickClose, **({"origin": origin} if origin else {})}
+        self.client = socketio.Client(reconnection=False, websocket_extra_options=options,
+                                      **client_options)
         self.events: list[dict[str, Any]] = []
         self.notifications: list[dict[str, Any]] = []
         self.arrivals: list[float] = []

@@ -1,16 +1,17 @@
 """initial schema
 
 Revision ID: ab5d417ae502
-Revises: 
+Revises:
 Create Date: 2026-11-25 20:22:32.134208
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import models.engine
+from alembic import op
 from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
+
+import models.engine
 
 revision = 'ab5d417ae502'
 down_revision = None
