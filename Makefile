@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export CASESTUDIO_HOST ?= 127.0.0.1
 export CASESTUDIO_PORT ?= 8080
 
-.PHONY: run test install lint typecheck bench clean
+.PHONY: run test install lint typecheck bench clean browser
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,11 @@ run: install
 	@echo "CaseStudio demo: http://$(CASESTUDIO_HOST):$(CASESTUDIO_PORT)  (users analyst, worker, manager, admin; password demo)"
 	$(CLI) --demo serve
 
-test: install lint
+# The browser tests drive Debian's Chromium through Playwright (no `playwright install`).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+test: install lint browser
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install

@@ -26,14 +26,18 @@ from typing import Any
 from forms.errors import FieldError
 from forms.pointers import MISSING, child
 from forms.render import check_prefix
+from forms.render.array_ops import apply_array_op
 from forms.render.encoding import JSON_MARK, SEEN, from_local_datetime, parse_json, parse_number
-from forms.render.kinds import FieldSpec, classify
+from forms.render.kinds import Classifier, FieldSpec, items_schema
 from forms.render.objects import Matcher, ObjectView, make_matcher, resolve_object
 
-__all__ = ["apply_array_op", "coerce_form"]
+#: ``apply_array_op`` is re-exported: a page applies it right after ``coerce_form``.
+__all__ = ["apply_array_op", "coerce_form", "parse_post"]
 
 #: Re-resolutions of one object's conditions while its typed members settle.
 MAX_ROUNDS = 4
+#: Marker inputs and the flag each sets on the node its value names.
+_MARKS = {SEEN: "seen", JSON_MARK: "json"}
 _TRUE, _FALSE = frozenset({"true", "on", "1"}), frozenset({"false", "off", "0"})
 
 
@@ -79,12 +83,10 @@ def parse_post(form: Mapping[str, list[str]] | Any, prefix: str) -> Posted:
         return None if tokens is None else here
 
     for name, values in _pairs(form):
-        marks = {SEEN: "seen", JSON_MARK: "json"}
-        for target in (node(v) for v in values) if name in marks else ():
-            if target is not None:
-                setattr(target, marks[name], True)
-        target = node(name) if name not in marks else None
-        if target is not None:
+        if name in _MARKS:
+            for marked in filter(None, map(node, values)):
+                setattr(marked, _MARKS[name], True)
+        elif (target := node(name)) is not None:
             target.values.extend(values)
     return root
 
@@ -96,13 +98,7 @@ class _Coercer:
         self.root = schema
         self.matches: Matcher = make_matcher(schema)
         self.errors: list[FieldError] = []
-        self._specs: dict[tuple[int, ...], tuple[list[Any], FieldSpec]] = {}
-
-    def spec(self, decls: list[Any]) -> FieldSpec:
-        key = tuple(id(d) for d in decls)
-        if key not in self._specs:
-            self._specs[key] = (decls, classify(self.root, decls))
-        return self._specs[key][1]
+        self.spec = Classifier(schema)
 
     def value(self, spec: FieldSpec, posted: Posted, pointer: str, where: str) -> Any:
         """Typed value, or MISSING for "leave the member out".
@@ -183,8 +179,7 @@ class _Coercer:
 
     def array(self, spec: FieldSpec, posted: Posted, pointer: str, where: str) -> Any:
         """Rows in index order (gaps closed), or the chosen values of a multiple choice."""
-        items = spec.schema.get("items", {})
-        item = self.spec([{} if items is True else items])
+        item = self.spec([items_schema(spec)])
         indexes = sorted(int(t) for t in posted.children if t.isdigit() and len(t) < 10)
         if indexes:
             return [self.value(item, posted.children[str(i)], child(pointer, i), "row")
@@ -206,79 +201,3 @@ def coerce_form(schema: dict[str, Any], form: Mapping[str, list[str]] | Any, *,
     value = state.value(state.spec([schema]), posted, "", "root")
     return (None if value is MISSING else value), sorted(set(state.errors))
 
-
-_VERBS = frozenset({"add", "remove", "up", "down"})
-
-
-def _split(pointer: str) -> list[str]:
-    if pointer and not pointer.startswith("/"):
-        raise ValueError(f"not a JSON pointer: {pointer!r}")
-    return [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
-
-
-def _walk(document: Any, tokens: list[str], create: bool) -> Any:
-    """The node at ``tokens``; with ``create``, absent object members become ``{}``/``[]``."""
-    node = document
-    for position, token in enumerate(tokens):
-        if isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        elif isinstance(node, dict) and (token in node or create):
-            last = position == len(tokens) - 1
-            node = node.setdefault(token, [] if last else {})
-        else:
-            return MISSING
-    return node
-
-
-def _new_item(schema: dict[str, Any] | None, data: Any, tokens: list[str]) -> Any:
-    """An empty row for the array at ``tokens``: the items' default, else an empty
-    value of the item's kind (``{}``, ``[]``, ``""``, ``false``; ``null`` otherwise)."""
-    if schema is None:
-        return None
-    state = _Coercer(schema)
-    spec, node = state.spec([schema]), data
-    for token in tokens:
-        if spec.kind == "object":
-            view = resolve_object(schema, spec.parts, node, state.matches)
-            spec = state.spec(view.declarations(token))
-        else:
-            items = spec.schema.get("items", {})
-            spec = state.spec([{} if items is True else items])
-        node = node.get(token) if isinstance(node, dict) else None
-    items = spec.schema.get("items", {})
-    item = state.spec([{} if items is True else items])
-    if "default" in item.schema:
-        return copy.deepcopy(item.schema["default"])
-    return {"object": {}, "array": [], "multi": [], "string": "", "boolean": False}.get(
-        item.kind)
-
-
-def apply_array_op(data: Any, op: str, *, schema: dict[str, Any] | None = None) -> Any:
-    """A new document with one row button applied: ``add:/items``, ``remove:/items/2``,
-    ``up:/items/2``, ``down:/items/2``.
-
-    Pass ``schema`` so ``add`` appends a row of the right kind. Stale buttons (an
-    index that no longer exists) change nothing; a malformed ``op`` raises ValueError.
-    """
-    verb, _, pointer = op.partition(":")
-    if verb not in _VERBS:
-        raise ValueError(f"unknown array operation {op!r}")
-    tokens = _split(pointer)
-    result = copy.deepcopy(data) if data is not None else {} if tokens else []
-    if verb == "add":
-        target = _walk(result, tokens, create=True)
-        if isinstance(target, list):
-            target.append(_new_item(schema, result, tokens))
-        return result
-    if not tokens or not tokens[-1].isdigit():
-        raise ValueError(f"{verb} needs the pointer of a row, got {pointer!r}")
-    rows, index = _walk(result, tokens[:-1], create=False), int(tokens[-1])
-    if not isinstance(rows, list) or index >= len(rows):
-        return result
-    if verb == "remove":
-        del rows[index]
-    else:
-        other = index - 1 if verb == "up" else index + 1
-        if 0 <= other < len(rows):
-            rows[index], rows[other] = rows[other], rows[index]
-    return result

@@ -28,7 +28,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *,
     """Build an app from settings (a ``Settings`` or overrides on top of env/files)."""
     if not isinstance(settings, Settings):
         settings = load_settings(settings)
-    logging.basicConfig(level=settings.log_level)
+    _configure_logging(settings)
     app = Flask(__name__)
     _configure(app, settings)
     container = Container(settings)
@@ -41,6 +41,18 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *,
         container.start()
     log.info("CaseStudio ready: %s", settings.masked())
     return app
+
+
+#: Libraries that log every state change at INFO; useful only when debugging them.
+CHATTY_LOGGERS = ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics")
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING,
+                                             logging.getLevelName(settings.log_level)))
 
 
 def _configure(app: Flask, settings: Settings) -> None:

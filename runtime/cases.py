@@ -26,9 +26,12 @@ from runtime import journal
 from runtime.authz import Authorizer, case_resource
 from runtime.casetypes import latest_version
 from runtime.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from runtime.hooks import apply_hooks, status_event
 from runtime.search import search_text
 from runtime.sequences import next_value
 from runtime.sla import stage_due
+from runtime.stale import ATTEMPTS as STALE_ATTEMPTS
+from runtime.stale import retry_stale
 
 #: Starts the case's process inside the creating transaction; returns the instance id.
 ProcessStarter = Callable[[Session, Case, CaseTypeVersion], str | None]
@@ -58,6 +61,7 @@ class CaseService:
                            action="created", event="case.created",
                            changes={"stage": case.stage, "status": case.status},
                            data=_event_data(case))
+            apply_hooks(s, self, case, "case.created", {"stage": case.stage})
             if self.start_process is not None:
                 _link_process(s, case, self.start_process(s, case, version))
         return case
@@ -86,8 +90,10 @@ class CaseService:
         with self.db.session() as s:
             return self._load(s, principal, case_id, action)
 
-    def _load(self, s: Session, principal: Principal, case_id: str, action: str) -> Case:
-        case = s.get(Case, case_id)
+    def _load(self, s: Session, principal: Principal, case_id: str, action: str,
+              lock: bool = False) -> Case:
+        """``lock``: writers take the row lock first, so they queue instead of colliding."""
+        case = s.get(Case, case_id, with_for_update=lock)
         if case is None or case.tenant != principal.tenant:
             raise NotFound(f"case {case_id!r} does not exist")
         self.authz.require(principal, action, case_resource(case))
@@ -101,16 +107,28 @@ class CaseService:
     # -- patch ----------------------------------------------------------------
     def patch(self, principal: Principal, case_id: str, patch: Any,
               if_match: int | None = None) -> Case:
-        """Apply an RFC 7396 merge patch to ``{data, queue, assignee, stage}``."""
+        """Apply an RFC 7396 merge patch to ``{data, queue, assignee, stage}``.
+
+        Without ``If-Match`` the patch applies to the current case, so losing a race
+        with another writer costs a retry; with it, such a writer means 412.
+        """
         _check_patch_shape(patch)
         try:
-            with self.db.session() as s:
-                case = self._load(s, principal, case_id, "case.update")
-                _check_revision(case, if_match)
-                self._apply(s, principal, case, patch)
-            return case
+            return retry_stale(lambda: self._patch_once(principal, case_id, patch, if_match),
+                               attempts=1 if if_match is not None else STALE_ATTEMPTS)
         except StaleDataError:
-            raise Conflict("the case was changed concurrently; reload and retry") from None
+            if if_match is not None:
+                raise PreconditionFailed("the case changed while the patch was applied; "
+                                         "reload it and try again") from None
+            raise Conflict("the case kept changing; reload and retry") from None
+
+    def _patch_once(self, principal: Principal, case_id: str, patch: dict[str, Any],
+                    if_match: int | None) -> Case:
+        with self.db.session() as s:
+            case = self._load(s, principal, case_id, "case.update", lock=True)
+            _check_revision(case, if_match)
+            self._apply(s, principal, case, patch)
+        return case
 
     def _apply(self, s: Session, principal: Principal, case: Case, patch: dict[str, Any]
                ) -> None:
@@ -124,7 +142,7 @@ class CaseService:
         self.commit_change(s, principal.id, case, before, definition)
 
     def commit_change(self, s: Session, actor: str, case: Case, before: dict[str, Any],
-                      definition: dict[str, Any]) -> None:
+                      definition: dict[str, Any], hooks: bool = True) -> None:
         """Record what changed (history + events); no-op when nothing did."""
         changes = journal.diff(before, snapshot(case))
         if not changes:
@@ -141,32 +159,36 @@ class CaseService:
             journal.record(s, tenant=case.tenant, case_id=case.id, actor=actor,
                            action="stage_changed", event="case.stage_changed",
                            changes={"from": before["stage"], "to": case.stage})
+            if hooks:
+                apply_hooks(s, self, case, "case.stage_changed", {"stage": case.stage})
 
-    def apply_set(self, s: Session, actor: str, case: Case, changes: dict[str, Any]) -> None:
+    def apply_set(self, s: Session, actor: str, case: Case, changes: dict[str, Any], *,
+                  hooks: bool = True) -> None:
         """Set stage/queue/assignee/status/data from hooks and built-in workers."""
         version = s.get(CaseTypeVersion, case.version_id)
         definition = version.definition if version else {"stages": [], "schema": {}}
         if changes.get("status") and changes["status"] != case.status:
-            self.apply_status(s, actor, case, str(changes["status"]))
+            self.apply_status(s, actor, case, str(changes["status"]), hooks=hooks)
         before = snapshot(case)
         if "data" in changes:
             case.data = _valid_data_for(definition, merge_patch(case.data, changes["data"]))
         for field in ("queue", "assignee", "stage"):
             if field in changes:
                 setattr(case, field, _checked_field(definition, field, changes[field]))
-        self.commit_change(s, actor, case, before, definition)
+        self.commit_change(s, actor, case, before, definition, hooks)
 
     # -- status ---------------------------------------------------------------
     def set_status(self, principal: Principal, case_id: str, status: str) -> Case:
         """Close or reopen; closing an already closed case is a 409."""
         with self.db.session() as s:
-            case = self._load(s, principal, case_id, "case.update")
+            case = self._load(s, principal, case_id, "case.update", lock=True)
             if case.status == status:
                 raise Conflict(f"case is already {status}")
             self.apply_status(s, principal.id, case, status)
         return case
 
-    def apply_status(self, s: Session, actor: str, case: Case, status: str) -> None:
+    def apply_status(self, s: Session, actor: str, case: Case, status: str,
+                     hooks: bool = True) -> None:
         """Change status with its audit row and events (also used by workers)."""
         before = case.status
         case.status = status
@@ -178,6 +200,9 @@ class CaseService:
         if status == "closed":
             journal.record(s, tenant=case.tenant, case_id=case.id, actor=actor,
                            action="closed", event="case.closed", data=_event_data(case))
+        event = status_event(before, status)
+        if hooks and event:
+            apply_hooks(s, self, case, event, {"stage": case.stage})
 
     # -- comments & history ------------------------------------------------------
     def add_comment(self, principal: Principal, case_id: str, body: Any) -> Comment:

@@ -1,5 +1,8 @@
 """Case-type hooks: ``{on: task.completed, task: Review, set: {stage: decision}}``.
 
+Task events come from the engine (via `runtime.process`); ``case.created``,
+``case.closed``, ``case.reopened`` and ``case.stage_changed`` from `runtime.cases`.
+
 Hooks are declarative (no code), evaluated inside the transaction of the
 event that triggers them, and change the case through the same service
 method as the built-in workers so history and events are uniform.
@@ -7,19 +10,23 @@ method as the built-in workers so history and events are uniform.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from bpmn.engine import EngineEvent
 from models.cases import Case
 from models.casetypes import CaseTypeVersion
 
-TASK_KEYS = ("name", "taskName", "taskDefinitionKey", "task_definition_key", "activityId")
+#: Event-data keys that can carry the task a hook names: its name or its BPMN id
+#: (the embedded engine sends ``activity_id``; Camunda-shaped payloads use camelCase).
+TASK_KEYS = ("name", "taskName", "taskDefinitionKey", "task_definition_key", "activityId",
+             "activity_id")
 
 
 class CaseChanger(Protocol):
-    def apply_set(self, s: Session, actor: str, case: Case, changes: dict[str, Any]) -> None: ...
+    def apply_set(self, s: Session, actor: str, case: Case, changes: dict[str, Any], *,
+                  hooks: bool = True) -> None: ...
 
 
 def matching_hooks(definition: dict[str, Any], event_type: str, data: dict[str, Any]
@@ -38,10 +45,21 @@ def matching_hooks(definition: dict[str, Any], event_type: str, data: dict[str, 
     return out
 
 
-def apply_hooks(s: Session, changer: CaseChanger, case: Case, event: EngineEvent) -> None:
-    """Apply every matching hook's ``set`` to the case."""
+def apply_hooks(s: Session, changer: CaseChanger, case: Case, event_type: str,
+                data: Mapping[str, Any]) -> None:
+    """Apply every matching hook's ``set`` to the case.
+
+    Changes made by hooks fire no further hooks, so two hooks can never ping-pong.
+    """
     version = s.get(CaseTypeVersion, case.version_id)
     if version is None:
         return
-    for hook in matching_hooks(version.definition, event.type, event.data):
-        changer.apply_set(s, "system", case, dict(hook["set"]))
+    for hook in matching_hooks(version.definition, event_type, dict(data)):
+        changer.apply_set(s, "system", case, dict(hook["set"]), hooks=False)
+
+
+def status_event(before: str, after: str) -> str | None:
+    """The hook event of a status change: ``case.closed`` or ``case.reopened``."""
+    if after == "closed":
+        return "case.closed"
+    return "case.reopened" if before == "closed" and after == "open" else None

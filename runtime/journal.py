@@ -14,6 +14,9 @@ from models.base import utcnow
 from models.cases import HistoryEntry
 from models.events import OutboxEvent
 
+#: ``Session.info`` flag: this transaction wrote outbox rows (see `runtime.relay`).
+OUTBOX_PENDING = "casestudio.outbox_pending"
+
 
 def record(session: Session, *, tenant: str, case_id: str | None, actor: str, action: str,
            changes: dict[str, Any] | None = None, event: str | None = None,
@@ -26,6 +29,7 @@ def record(session: Session, *, tenant: str, case_id: str | None, actor: str, ac
     if event is not None:
         session.add(OutboxEvent(tenant=tenant, type=event, case_id=case_id, at=now,
                                 actor=actor, data=data if data is not None else changes or {}))
+        session.info[OUTBOX_PENDING] = True  # the relay wakes on this commit only
 
 
 def diff(before: Any, after: Any, path: str = "") -> list[dict[str, Any]]:

@@ -86,11 +86,20 @@ class ProcessBridge:
             return
         action, outbox = mirrored
         data = {**event.data, "processInstanceId": event.process_instance_id}
-        journal.record(session, tenant=case.tenant, case_id=case.id,
-                       actor=str(event.data.get("user") or "system"), action=action,
-                       changes=data, event=outbox, data=data)
+        journal.record(session, tenant=case.tenant, case_id=case.id, actor=_actor(event),
+                       action=action, changes=data, event=outbox, data=data)
         if self.case_changer is not None:
-            apply_hooks(session, self.case_changer, case, event)
+            apply_hooks(session, self.case_changer, case, event.type, event.data)
+
+
+def _actor(event: EngineEvent) -> str:
+    """Who the audit names: the engine's ``user`` when it knows one; a completed task
+    was completed by its assignee, if it had one; else the process itself."""
+    if event.data.get("user"):
+        return str(event.data["user"])
+    if event.type == "task.completed" and event.data.get("assignee"):
+        return str(event.data["assignee"])
+    return "system"
 
 
 def _top_level(data: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from connectors.events import Event, EventBus
 from models.base import utcnow
 from models.db import Database
 from models.events import OutboxEvent
+from runtime.journal import OUTBOX_PENDING
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -57,8 +58,11 @@ class OutboxRelay:
         if self._thread:
             self._thread.join(timeout=5)
 
-    def _on_commit(self, _session: Session) -> None:
-        self._wake.set()
+    def _on_commit(self, session: Session) -> None:
+        """Wake only for commits that wrote events: most commits (reads, the relay's
+        own) have none, and a drain per commit doubled the latency of every request."""
+        if session.bind is self.db.engine and session.info.pop(OUTBOX_PENDING, False):
+            self._wake.set()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -1,8 +1,12 @@
-"""Serving the app with a threaded WSGI server (no external server needed)."""
+"""Serving the app and its socket.io endpoint with werkzeug's threaded server.
+
+Why werkzeug in threading mode: it needs no external server, and with
+simple-websocket it speaks the websocket transport the live updates require
+(FACTS.md, "Realtime"); replicas behind Traefik scale it out instead of a
+different server (``SOCKETIO_QUEUE_URL``).
+"""
 
 from __future__ import annotations
-
-from werkzeug.serving import run_simple
 
 from runtime.settings import Settings
 
@@ -10,10 +14,13 @@ from runtime.settings import Settings
 def serve(settings: Settings, host: str, port: int) -> None:
     """Run until interrupted; background workers stop cleanly on exit."""
     from runtime.app import create_app
+    from runtime.realtime import init_realtime
 
     app = create_app(settings)
+    socketio = init_realtime(app)  # the instance create_app mounted, if it did
     print(f"CaseStudio is serving on http://{host}:{port}", flush=True)
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True,
+                     use_reloader=False)
     finally:
         app.extensions["casestudio"].stop()

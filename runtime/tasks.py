@@ -24,6 +24,7 @@ from models.db import Database
 from runtime.authz import Authorizer
 from runtime.cases import CaseService
 from runtime.errors import Conflict, NotFound, ValidationFailed
+from runtime.stale import retry_stale
 
 FORM_PREFIX = "form:"
 
@@ -122,21 +123,22 @@ class TaskService:
         task, case = self._task_and_case(principal, task_id, "task.complete")
         form = self._form(case, task)
         values = _validated(form, data)
-        for attempt in range(3):  # a concurrent case patch costs a retry, never an update
-            try:
-                with self.db.session() as s:
-                    self._update_case(s, principal, case.id, values)
-                    self.engine.complete(task_id, values, session=s)
-                return
-            except StaleDataError:
-                if attempt == 2:
-                    raise Conflict("the case kept changing; try again") from None
-            except EngineError as exc:
-                raise _domain(exc) from None
+        try:  # a concurrent case patch costs a retry, never an update
+            retry_stale(lambda: self._complete_once(principal, case.id, task_id, values))
+        except StaleDataError:
+            raise Conflict("the case kept changing; try again") from None
+        except EngineError as exc:
+            raise _domain(exc) from None
+
+    def _complete_once(self, principal: Principal, case_id: str, task_id: str,
+                       values: dict[str, Any]) -> None:
+        with self.db.session() as s:
+            self._update_case(s, principal, case_id, values)
+            self.engine.complete(task_id, values, session=s)
 
     def _update_case(self, s: Session, principal: Principal, case_id: str,
                      values: dict[str, Any]) -> None:
-        case = s.get(Case, case_id)
+        case = s.get(Case, case_id, with_for_update=True)  # queue behind concurrent writers
         version = s.get(CaseTypeVersion, case.version_id) if case else None
         if case is None or version is None:
             return

@@ -87,7 +87,7 @@ class BuiltinWorkers:
             self._fail(task, exc)
 
     def _apply(self, s: Session, task: LockedExternalTask) -> None:
-        case = s.get(Case, task.business_key or "")
+        case = s.get(Case, task.business_key or "", with_for_update=True)
         if case is None:
             raise LookupError(f"no case for business key {task.business_key!r}")
         HANDLERS[task.topic](s, self.cases, case, dict(task.variables))

@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from forms import clean
 from forms.coerce import apply_array_op, coerce_form
 from forms.errors import FieldError
 from forms.render import OP, render_form
@@ -45,11 +46,19 @@ class Posted:
 
 
 def read_form(schema: dict[str, Any], form: Mapping[str, Any], prefix: str) -> Posted:
-    """Typed JSON from a post; an array row button (``_op``) is applied at once."""
+    """Typed JSON from a post; an array row button (``_op``) is applied at once.
+
+    When some values could not be typed, the rest is validated too, so the user
+    sees every problem at once (the service validates again before saving).
+    """
     data, errors = coerce_form(schema, form, prefix=prefix)
     op = form.get(OP) or None
     if op:
-        data = apply_array_op(data, op)
+        return Posted(apply_array_op(data, op, schema=schema), [], op)
+    if errors:
+        typed = {e.path for e in errors}
+        _cleaned, invalid = clean(schema, data if data is not None else {})
+        errors = [*errors, *(e for e in invalid if e.path not in typed)]
     return Posted(data, list(errors), op)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 
 from runtime.api.security import csrf_token
 from runtime.api.web import container
@@ -102,7 +102,17 @@ def shell_context() -> dict[str, Any]:
     if user is None:
         return {"user": None}
     return {"user": user, "csrf": csrf_token(), "nav": nav_items(),
-            "unread": container().inbox.unread(user)}
+            "unread": container().inbox.unread(user), "live_since": _live_since(user)}
+
+
+def _live_since(user: Any) -> int | None:
+    """The newest event seq at render time: live.js resyncs from it on connect, so an
+    event between rendering and the socket joining its rooms is not lost."""
+    if not current_app.jinja_env.globals.get("has_live"):
+        return None
+    from runtime.realtime import latest_seq
+
+    return latest_seq(container().db, user.tenant)
 
 
 def init_templates(app: Flask) -> None:
@@ -110,4 +120,4 @@ def init_templates(app: Flask) -> None:
     app.context_processor(shell_context)
     app.jinja_env.filters.update(dt=fmt_datetime, date=fmt_date, ago=fmt_relative, iso=iso)
     app.jinja_env.globals.update(sla_state=sla_state, SLA_LABELS=SLA_LABELS,
-                                 STATUS_TONES=STATUS_TONES)
+                                 STATUS_TONES=STATUS_TONES, csrf_token=csrf_token)

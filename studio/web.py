@@ -108,8 +108,14 @@ def _domain_error(exc: DomainError) -> Any:
 def _unexpected(exc: Exception) -> Any:
     from werkzeug.exceptions import HTTPException
 
+    from policies import PolicyError
+
     if isinstance(exc, HTTPException):
         return exc
+    if isinstance(exc, PolicyError):  # deny, and say it is temporary
+        log.error("policy engine error: %s", exc)
+        return error_response(503, "Temporarily unavailable",
+                              "Permissions cannot be checked right now. Try again shortly.", "")
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "Something went wrong",
                           "An unexpected error occurred; it has been logged.", "")

@@ -61,12 +61,40 @@ WORK_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def rest_app(database_url: str, tmp_path: Path, **overrides: Any) -> Any:
-    """A CaseStudio app (demo users loaded) with `/engine-rest` mounted."""
+#: An external task whose BPMN error ``NO_STOCK`` a boundary event catches.
+RISKY_BPMN = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs4" targetNamespace="urn:test">
+  <bpmn:process id="risky" isExecutable="true">
+    <bpmn:startEvent id="begin" />
+    <bpmn:sequenceFlow id="r1" sourceRef="begin" targetRef="try" />
+    <bpmn:serviceTask id="try" camunda:type="external" camunda:topic="risky" />
+    <bpmn:boundaryEvent id="caught" attachedToRef="try">
+      <bpmn:errorEventDefinition errorRef="err" />
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="r2" sourceRef="try" targetRef="fine" />
+    <bpmn:endEvent id="fine" />
+    <bpmn:sequenceFlow id="r3" sourceRef="caught" targetRef="handle" />
+    <bpmn:userTask id="handle" name="Handle the failure" />
+    <bpmn:sequenceFlow id="r4" sourceRef="handle" targetRef="fixed" />
+    <bpmn:endEvent id="fixed" />
+  </bpmn:process>
+  <bpmn:error id="err" errorCode="NO_STOCK" />
+</bpmn:definitions>
+"""
+
+
+def rest_app(database_url: str, tmp_path: Path, config: dict[str, Any] | None = None,
+             **overrides: Any) -> Any:
+    """A CaseStudio app (demo users loaded) with `/engine-rest` mounted.
+
+    ``config`` is Flask config applied before mounting (the facade's tunables).
+    """
     import bpmn.rest
     from tests.conftest import make_app
 
     app = make_app(database_url, tmp_path, **overrides)
+    app.config.update(config or {})
     bpmn.rest.init_app(app)
     return app
 
@@ -121,6 +149,26 @@ class CamundaClient:
         response = self.request(method, path, **kw)
         assert response.status_code == status, (response.status_code, response.get_json())
         return response.get_json()
+
+
+@contextmanager
+def rest_client(database_url: str, tmp_path: Path, resources: dict[str, bytes] | None = None,
+                **options: Any) -> Iterator[CamundaClient]:
+    """A validating client of a fresh app, with ``resources`` deployed; stops the app."""
+    app = rest_app(database_url, tmp_path, **options)
+    try:
+        client = CamundaClient(app.test_client())
+        if resources:
+            assert client.deploy(resources).status_code == 200
+        yield client
+    finally:
+        app.extensions["casestudio"].stop()
+
+
+def start(api: CamundaClient, key: str, **body: Any) -> dict[str, Any]:
+    """Start the latest ``key`` (Camunda's start body) and return the instance DTO."""
+    return api.json_of("POST", f"/process-definition/key/{key}/start",  # type: ignore
+                       json=body)
 
 
 @contextmanager

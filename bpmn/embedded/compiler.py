@@ -19,14 +19,15 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from bpmn.engine_errors import BadUserRequest
 from bpmn.errors import XmlError
 from bpmn.lint import lint_bpmn
-from bpmn.spiff.ids import external_id, rename_reserved_ids
+from bpmn.spiff.ids import ensure_flow_ids, external_id, rename_reserved_ids
 from bpmn.spiff.parser import EngineParser
-from bpmn.spiff.specs import CamundaCallActivity, _EngineTimer
+from bpmn.spiff.specs import CamundaCallActivity, EngineTimer
 from bpmn.xml import BPMN_NS, normalize_namespaces, parse_xml
 
 #: Lint findings that depend on the bundle/runtime, not on what the engine can run.
@@ -73,6 +74,7 @@ def compile_bpmn(resource: str, data: bytes) -> dict[str, CompiledProcess]:
     except XmlError as exc:
         raise BadUserRequest(f"{resource}: {exc}") from exc
     rename_reserved_ids(root)
+    ensure_flow_ids(root)
     keys = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
             if (p.get("isExecutable") or "").lower() == "true"]
     parser = EngineParser()
@@ -89,12 +91,36 @@ def compile_bpmn(resource: str, data: bytes) -> dict[str, CompiledProcess]:
 def _compile(parser: EngineParser, root: Any, key: str) -> CompiledProcess:
     spec = parser.get_spec(key)
     subprocesses = parser.get_subprocess_specs(key, require_call_activity_specs=False)
+    for item in [spec, *subprocesses.values()]:
+        if item is not None:
+            _prime(item)
     called = sorted(_called_keys([spec, *subprocesses.values()]))
     embedded = {name: sub for name, sub in subprocesses.items()
                 if sub is not None and name not in called}
     element = root.find(f".//{{{BPMN_NS}}}process[@id='{key}']")
     name = element.get("name") if element is not None else None
     return CompiledProcess(key, name, spec, embedded, called, _starts(spec))
+
+
+def _prime(spec: Any) -> None:
+    """Do once, at compile time, the spec wiring Spiff would do lazily at run time.
+
+    Why: compiled specs are shared by every instance and thread; Spiff connects
+    multi-instance merge callbacks and event-subprocess triggers on first use,
+    which would mutate a shared spec mid-flight (and change how later instances
+    start). Event subprocesses thus start with their instance and wait at their
+    start event, whatever triggers them.
+    """
+    for task_spec in list(spec.task_specs.values()):
+        if isinstance(task_spec, LoopTask):
+            child = spec.task_specs[task_spec.task_spec]
+            if not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+    for name in list(spec.start.trigger_specs):
+        task_spec = spec.task_specs[name]
+        if spec.start not in task_spec.inputs:
+            spec.start.connect(task_spec)
+            task_spec.connect(spec.end)
 
 
 def _called_keys(specs: list[Any]) -> set[str]:
@@ -111,7 +137,7 @@ def _starts(spec: Any) -> list[StartEvent]:
             out.append(StartEvent(activity, "message", definition.name))
         elif isinstance(definition, SignalEventDefinition):
             out.append(StartEvent(activity, "signal", definition.name))
-        elif isinstance(definition, _EngineTimer):
+        elif isinstance(definition, EngineTimer):
             out.append(StartEvent(activity, "timer", definition.expression))
         elif isinstance(definition, NoneEventDefinition):
             out.append(StartEvent(activity, "none"))

@@ -2,7 +2,8 @@
 
 Why a thin facade: each call opens (or joins) one transaction and hands it to
 the service that owns the behaviour (deploy, run, tasks, external tasks,
-messages, jobs, incidents, queries); listeners run inside that transaction.
+messages, jobs, incidents); listeners run inside that transaction. Read-only
+queries come from `bpmn.embedded.reads.ReadSide`.
 """
 
 from __future__ import annotations
@@ -15,47 +16,30 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bpmn.embedded import queries
 from bpmn.embedded.admin import Admin
 from bpmn.embedded.context import EngineContext, Listener
-from bpmn.embedded.external import ExternalTasks, external_value
+from bpmn.embedded.external import ExternalTasks
 from bpmn.embedded.incidents import Incidents
 from bpmn.embedded.jobs import Jobs
 from bpmn.embedded.messages import Messages
 from bpmn.embedded.projector import Projector
-from bpmn.embedded.repository import Repository, definition_value
+from bpmn.embedded.reads import ReadSide
+from bpmn.embedded.repository import Repository
 from bpmn.embedded.runner import Runner, instance_value
 from bpmn.embedded.starter import Starter
-from bpmn.embedded.usertasks import UserTasks, task_value
+from bpmn.embedded.usertasks import UserTasks
 from bpmn.engine_errors import BadUserRequest
 from bpmn.engine_types import (
-    ActivityInstance,
     CorrelationResult,
-    DefinitionQuery,
     Deployment,
-    ExternalTask,
-    ExternalTaskQuery,
-    HistoricActivity,
-    HistoricInstance,
-    HistoricTask,
-    HistoricVariable,
-    HistoryQuery,
-    Incident,
-    IncidentQuery,
-    InstanceQuery,
-    Job,
-    JobQuery,
     LockedExternalTask,
-    ProcessDefinition,
     ProcessInstance,
-    TaskQuery,
     TopicRequest,
-    UserTask,
 )
 from models.db import Database
 
 
-class EmbeddedEngine:
+class EmbeddedEngine(ReadSide):
     """The embedded, database-backed BPMN engine (``ENGINE_URL=embedded://``)."""
 
     def __init__(self, db: Database, *, allow_scripts: bool = False,
@@ -90,26 +74,10 @@ class EmbeddedEngine:
         with self.ctx.tx(session) as s:
             return self.repository.deploy(s, name, resources, tenant, source)
 
-    def deployments(self, tenant: str | None = None) -> list[Deployment]:
-        with self.ctx.tx() as s:
-            return self.repository.deployments(s, tenant)
-
     def delete_deployment(self, deployment_id: str, cascade: bool = False, *,
                           session: Session | None = None) -> None:
         with self.ctx.tx(session) as s:
             self.admin.delete_deployment(s, deployment_id, cascade)
-
-    def definitions(self, query: DefinitionQuery | None = None) -> list[ProcessDefinition]:
-        with self.ctx.tx() as s:
-            return self.repository.definitions(s, query or DefinitionQuery())
-
-    def definition(self, definition_id: str) -> ProcessDefinition:
-        with self.ctx.tx() as s:
-            return definition_value(self.repository.get(s, definition_id))
-
-    def definition_xml(self, definition_id: str) -> bytes:
-        with self.ctx.tx() as s:
-            return self.repository.xml(s, definition_id)
 
     # -- instances -------------------------------------------------------------
     def start(self, key: str | None = None, *, definition_id: str | None = None,
@@ -122,18 +90,6 @@ class EmbeddedEngine:
                           else self.repository.latest(s, key or "", tenant))
             live = self.starter.start(s, definition, business_key, variables)
             return instance_value(live.row)
-
-    def instance(self, process_instance_id: str) -> ProcessInstance:
-        with self.ctx.tx() as s:
-            return instance_value(queries.instance_row(s, process_instance_id))
-
-    def instances(self, query: InstanceQuery | None = None) -> list[ProcessInstance]:
-        with self.ctx.tx() as s:
-            return queries.instances(s, query or InstanceQuery())
-
-    def count_instances(self, query: InstanceQuery | None = None) -> int:
-        with self.ctx.tx() as s:
-            return queries.count_instances(s, query or InstanceQuery())
 
     def cancel(self, process_instance_id: str, reason: str | None = None, *,
                session: Session | None = None) -> None:
@@ -148,37 +104,13 @@ class EmbeddedEngine:
         with self.ctx.tx(session) as s:
             self.admin.set_suspended(s, process_instance_id, False)
 
-    def activity_instances(self, process_instance_id: str) -> list[ActivityInstance]:
-        with self.ctx.tx() as s:
-            return queries.activity_instances(s, process_instance_id)
-
     # -- variables -------------------------------------------------------------
-    def variables(self, process_instance_id: str) -> dict[str, Any]:
-        with self.ctx.tx() as s:
-            return queries.variables(s, process_instance_id)
-
     def set_variables(self, process_instance_id: str, modifications: Mapping[str, Any],
                       deletions: Iterable[str] = (), *, session: Session | None = None) -> None:
         with self.ctx.tx(session) as s:
             self.admin.set_variables(s, process_instance_id, modifications, deletions)
 
     # -- user tasks ------------------------------------------------------------
-    def tasks(self, query: TaskQuery | None = None) -> list[UserTask]:
-        with self.ctx.tx() as s:
-            return self.user_tasks.query(s, query or TaskQuery())
-
-    def count_tasks(self, query: TaskQuery | None = None) -> int:
-        with self.ctx.tx() as s:
-            return self.user_tasks.count(s, query or TaskQuery())
-
-    def task(self, task_id: str) -> UserTask:
-        with self.ctx.tx() as s:
-            return task_value(self.user_tasks.row(s, task_id))
-
-    def task_variables(self, task_id: str) -> dict[str, Any]:
-        with self.ctx.tx() as s:
-            return queries.variables(s, self.user_tasks.row(s, task_id).instance_id)
-
     def claim(self, task_id: str, user: str, *, session: Session | None = None) -> None:
         with self.ctx.tx(session) as s:
             self.user_tasks.claim(s, task_id, user)
@@ -239,14 +171,6 @@ class EmbeddedEngine:
         with self.ctx.tx(session) as s:
             self.external.set_retries(s, task_id, retries)
 
-    def external_tasks(self, query: ExternalTaskQuery | None = None) -> list[ExternalTask]:
-        with self.ctx.tx() as s:
-            return self.external.query(s, query or ExternalTaskQuery())
-
-    def external_task(self, task_id: str) -> ExternalTask:
-        with self.ctx.tx() as s:
-            return external_value(self.external.row(s, task_id))  # type: ignore[no-any-return]
-
     # -- messages and signals --------------------------------------------------
     def correlate(self, message_name: str, *, business_key: str | None = None,
                   process_instance_id: str | None = None,
@@ -265,10 +189,6 @@ class EmbeddedEngine:
             self.messages.signal(s, name, variables, tenant)
 
     # -- jobs and timers -------------------------------------------------------
-    def jobs(self, query: JobQuery | None = None) -> list[Job]:
-        with self.ctx.tx() as s:
-            return self.job_service.query(s, query or JobQuery())
-
     def acquire_jobs(self, owner: str, limit: int = 10, lock_ms: int = 300_000) -> list[str]:
         """For job executors: claim due jobs (see `bpmn.jobs.JobExecutor`)."""
         return self.job_service.acquire(owner, limit, lock_ms=lock_ms)
@@ -285,27 +205,6 @@ class EmbeddedEngine:
         return self.job_service.run_due(now, limit, f"run-due-{uuid.uuid4().hex}")
 
     # -- incidents -------------------------------------------------------------
-    def incidents(self, query: IncidentQuery | None = None) -> list[Incident]:
-        with self.ctx.tx() as s:
-            return self.incidents_service.query(s, query or IncidentQuery())
-
     def resolve_incident(self, incident_id: str, *, session: Session | None = None) -> None:
         with self.ctx.tx(session) as s:
             self.incidents_service.resolve(s, incident_id)
-
-    # -- history ---------------------------------------------------------------
-    def history_instances(self, query: HistoryQuery | None = None) -> list[HistoricInstance]:
-        with self.ctx.tx() as s:
-            return queries.history_instances(s, query or HistoryQuery())
-
-    def history_activities(self, process_instance_id: str) -> list[HistoricActivity]:
-        with self.ctx.tx() as s:
-            return queries.history_activities(s, process_instance_id)
-
-    def history_tasks(self, query: HistoryQuery | None = None) -> list[HistoricTask]:
-        with self.ctx.tx() as s:
-            return queries.history_tasks(s, query or HistoryQuery())
-
-    def history_variables(self, process_instance_id: str) -> list[HistoricVariable]:
-        with self.ctx.tx() as s:
-            return queries.history_variables(s, process_instance_id)

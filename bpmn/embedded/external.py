@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import EngineContext
 from bpmn.embedded.incidents import Incidents
-from bpmn.embedded.runner import Runner
+from bpmn.embedded.runner import Runner, spiff_errors
 from bpmn.embedded.values import parameters
 from bpmn.engine_errors import BadUserRequest, ExternalTaskLockedByOther, NotFound
 from bpmn.engine_types import ExternalTask, ExternalTaskQuery, LockedExternalTask, TopicRequest
@@ -94,7 +94,8 @@ class ExternalTasks:
 
     def row(self, session: Session, task_id: str) -> EngineExternalTask:
         row = session.scalars(select(EngineExternalTask).where(EngineExternalTask.id == task_id)
-                              .with_for_update()).first()
+                              .with_for_update()
+                              .execution_options(populate_existing=True)).first()
         if row is None:
             raise NotFound(f"External task with id {task_id} does not exist")
         return row
@@ -108,17 +109,27 @@ class ExternalTasks:
                 f"It is locked by worker '{row.worker_id}'.")
         return row
 
+    def _instance_then_task(self, session: Session, task_id: str, worker_id: str,
+                            action: str) -> tuple[Any, EngineExternalTask]:
+        """Lock the instance before the task row: the order every instance change uses."""
+        instance_id = session.scalars(select(EngineExternalTask.instance_id).where(
+            EngineExternalTask.id == task_id)).first()
+        if instance_id is None:
+            raise NotFound(f"External task with id {task_id} does not exist")
+        live = self.runner.load(session, instance_id)
+        return live, self._owned(session, task_id, worker_id, action)
+
     def complete(self, session: Session, task_id: str, worker_id: str,
                  variables: Mapping[str, Any] | None,
                  local_variables: Mapping[str, Any] | None) -> None:
-        row = self._owned(session, task_id, worker_id, "completed")
-        live = self.runner.load(session, row.instance_id)
+        live, row = self._instance_then_task(session, task_id, worker_id, "completed")
         task = self._spiff_task(live, task_id)
         values = dict(variables or {})
         scope = {**task.data, **(row.inputs or {}), **values, **dict(local_variables or {})}
         values.update(parameters(extensions(task).get("outputParameters"), scope))
         set_process_variables(live.wf, values)
-        task.complete()
+        with spiff_errors():
+            task.complete()
         self.runner.advance(session, live)
 
     def _spiff_task(self, live: Any, task_id: str) -> Any:
@@ -140,8 +151,7 @@ class ExternalTasks:
 
     def bpmn_error(self, session: Session, task_id: str, worker_id: str, code: str,
                    message: str | None, variables: Mapping[str, Any] | None) -> None:
-        row = self._owned(session, task_id, worker_id, "reported")
-        live = self.runner.load(session, row.instance_id)
+        live, _row = self._instance_then_task(session, task_id, worker_id, "reported")
         task = self._spiff_task(live, task_id)
         set_process_variables(live.wf, dict(variables or {}))
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=dict(variables or {}),

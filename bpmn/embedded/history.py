@@ -139,7 +139,8 @@ def _append_final(session: Session, row: Any, before: dict[str, Any], values: di
 
 def _write(session: Session, row: Any, name: str, raw: Any, value: Any, revision: int,
            *, insert: bool) -> None:
-    text = value if isinstance(value, str) else None
+    text = ("true" if value else "false") if isinstance(value, bool) else \
+        value if isinstance(value, str) else None
     number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
         else None
     fields = {"type": type_name(raw), "value": value, "revision": revision,

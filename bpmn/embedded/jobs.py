@@ -26,7 +26,7 @@ from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import Job, JobQuery
 from bpmn.expressions import parse_timer
 from bpmn.spiff.inspect import event_definitions, held
-from bpmn.spiff.specs import _EngineTimer
+from bpmn.spiff.specs import EngineTimer
 from bpmn.spiff.stepper import find_task
 from models.engine import EngineJob
 
@@ -105,7 +105,7 @@ class Jobs:
     @staticmethod
     def _fire_timer(task: Any, name: str | None) -> None:
         for definition in event_definitions(task):
-            if isinstance(definition, _EngineTimer) and definition.name == name:
+            if isinstance(definition, EngineTimer) and definition.name == name:
                 definition.fire(task)
                 task.task_spec._update(task)
 

@@ -45,7 +45,9 @@ def _variable_condition(condition: VariableFilter) -> Any:
     if condition.operator == "like":
         test = table.text_value.like(str(value))
     elif isinstance(value, bool) or value is None:
-        test = table.value == value if condition.operator == "eq" else table.value != value
+        same = (table.type == "Null" if value is None else
+                (table.type == "Boolean") & (table.text_value == str(value).lower()))
+        test = same if condition.operator == "eq" else ~same
     else:
         test = getattr(column, _OPERATORS[condition.operator])(value)
     return exists().where(table.instance_id == EngineInstance.id, table.name == condition.name,

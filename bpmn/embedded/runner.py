@@ -10,10 +10,13 @@ and every failure becomes a `ProcessEngineError` naming the activity.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from copy import deepcopy
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,6 +33,18 @@ from models.base import new_id
 from models.engine import EngineDefinition, EngineInstance
 
 RUNNING = ("ACTIVE", "SUSPENDED")
+
+
+@contextmanager
+def spiff_errors() -> Iterator[None]:
+    """Spiff failures while changing a task become `ProcessEngineError` naming it."""
+    try:
+        yield
+    except stepper.StepError as exc:
+        raise ProcessEngineError(str(exc)) from exc
+    except SpiffWorkflowException as exc:
+        raise ProcessEngineError(str(stepper.StepError(str(exc), stepper.activity_of(exc)))) \
+            from exc
 
 
 def instance_value(row: EngineInstance) -> ProcessInstance:
@@ -55,7 +70,7 @@ class Runner:
         called: dict[str, str] = {}
         spec, subs = self.repository.specs(session, definition, called)
         workflow = BpmnWorkflow(spec, subs, script_engine=self.ctx.script_engine)
-        workflow.task_tree.data.update(dict(variables or {}))
+        workflow.task_tree.data.update(deepcopy(dict(variables or {})))
         row = EngineInstance(id=new_id(), definition_id=definition.id,
                              definition_key=definition.key, business_key=business_key,
                              state="ACTIVE", started_at=self.ctx.now(),
@@ -80,16 +95,17 @@ class Runner:
         if running and row.state == "SUSPENDED":
             raise BadUserRequest(f"Process instance {instance_id} is suspended")
         definition = self.repository.get(session, row.definition_id)
-        spec, subs = self.repository.specs(session, definition, dict(row.called or {}))
+        called = dict(row.called or {})
+        spec, subs = self.repository.specs(session, definition, called)
+        if called != row.called:  # a call target deployed since: pin its version now
+            row.called = called
         workflow = load_state(row.blob, spec, subs, self.ctx.script_engine)
         return Live(row, workflow, definition, time.time())
 
     def advance(self, session: Session, live: Live) -> None:
         """Run forward, refresh projections, save (the one path every change takes)."""
-        try:
+        with spiff_errors():
             stepper.run(live.wf)
-        except stepper.StepError as exc:
-            raise ProcessEngineError(str(exc)) from exc
         thrown = live.wf.get_events()
         self.finish_if_done(session, live)
         self.save(session, live)
@@ -105,10 +121,8 @@ class Runner:
                           business_key=live.row.business_key, tenant=live.row.tenant)
 
     def save(self, session: Session, live: Live) -> None:
-        try:
+        with spiff_errors():
             self.projector.sync(session, live)
-        except stepper.StepError as exc:
-            raise ProcessEngineError(str(exc)) from exc
         row = live.row
         row.blob = dump_state(live.wf) if row.state in RUNNING else None
         try:

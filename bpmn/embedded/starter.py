@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from bpmn.embedded.projector import Live
 from bpmn.embedded.runner import Runner
 from bpmn.engine_errors import BadUserRequest, ProcessEngineError
-from bpmn.spiff import stepper
 from bpmn.spiff.inspect import event_definitions
-from bpmn.spiff.specs import EngineMessageEventDefinition, _EngineTimer
+from bpmn.spiff.specs import EngineMessageEventDefinition, EngineTimer
 from models.engine import EngineDefinition
 
 
@@ -49,9 +50,10 @@ class Starter:
         return live
 
     def _run(self, live: Live) -> None:
+        """Run up to the start events, and drop none start events: another one fires."""
         try:
-            stepper.run(live.wf)
-        except stepper.StepError as exc:
+            _run_to_start_events(live.wf)
+        except SpiffWorkflowException as exc:
             raise ProcessEngineError(str(exc)) from exc
 
     def _trigger(self, live: Live, via: str, name: str | None) -> None:
@@ -61,6 +63,19 @@ class Starter:
             catch(live.wf, BpmnEvent(SignalEventDefinition(name), payload={}))
         else:
             fire_start_timers(live.wf)
+
+
+def _run_to_start_events(workflow: Any) -> None:
+    ran = True
+    while ran:
+        ran = False
+        for task in workflow.get_tasks(state=TaskState.READY):
+            if not isinstance(task.task_spec, StartEvent):
+                task.run()
+                ran = True
+    for task in workflow.get_tasks(state=TaskState.READY):
+        if isinstance(task.task_spec, StartEvent) and task.workflow is workflow:
+            task.cancel()
 
 
 def catch(workflow: Any, event: BpmnEvent) -> int:
@@ -74,6 +89,6 @@ def fire_start_timers(workflow: Any) -> None:
         if task.task_spec not in workflow.spec.bpmn_start_events:
             continue
         for definition in event_definitions(task):
-            if isinstance(definition, _EngineTimer):
+            if isinstance(definition, EngineTimer):
                 definition.fire(task, last=True)  # repetitions belong to the start job
                 task.task_spec._update(task)

@@ -15,7 +15,7 @@ from sqlalchemy import Select, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import EngineContext
-from bpmn.embedded.runner import Runner
+from bpmn.embedded.runner import Runner, spiff_errors
 from bpmn.engine_errors import BadUserRequest, NotFound, TaskAlreadyClaimed
 from bpmn.engine_types import TaskQuery, UserTask
 from bpmn.spiff.inspect import set_process_variables
@@ -140,7 +140,8 @@ class UserTasks:
         event = {"task_id": task_id, "name": row.name, "activity_id": row.activity_id,
                  "assignee": row.assignee, "variables": dict(variables or {})}
         set_process_variables(live.wf, dict(variables or {}))
-        task.run()
+        with spiff_errors():
+            task.run()
         live.completed.add(task_id)
         self.ctx.emit(session, "task.completed", instance_id=row.instance_id,
                       business_key=row.business_key, tenant=row.tenant, **event)

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from lxml import etree
 
 from bpmn.errors import XmlError
+from bpmn.lint.dialect import CAMUNDA_TOLERATED, LINT_MODES, LintMode, apply_mode, check_mode
 from bpmn.lint.elements import check_element
 from bpmn.lint.structure import check_ids, walk
 from bpmn.lint.support import (
@@ -38,9 +39,11 @@ from bpmn.xml import normalize_namespaces, parse_xml
 
 __all__ = [
     "BUILTIN_TOPICS",
+    "CAMUNDA_TOLERATED",
     "EXPRESSION_ATTRIBUTES",
     "IGNORED_ELEMENTS",
     "JAVA_ATTRIBUTES",
+    "LINT_MODES",
     "REFERENCE_ATTRIBUTES",
     "RESERVED_ID_PREFIXES",
     "RESERVED_ID_SUFFIXES",
@@ -49,6 +52,7 @@ __all__ = [
     "SUPPORTED_EVENTS",
     "UNSUPPORTED_CHILDREN",
     "LintIssue",
+    "LintMode",
     "Severity",
     "lint_bpmn",
 ]
@@ -56,12 +60,16 @@ __all__ = [
 
 def lint_bpmn(data: bytes, *, form_keys: Collection[str] = (),
               builtin_topics: Collection[str] = BUILTIN_TOPICS, allow_scripts: bool = False,
-              known_processes: Collection[str] = ()) -> list[LintIssue]:
+              known_processes: Collection[str] = (), mode: LintMode = "strict"
+              ) -> list[LintIssue]:
     """All problems of one BPMN document, in document order; never raises on bad input.
 
     ``form_keys``: the bundle's task forms (``camunda:formKey="form:<key>"``);
-    ``known_processes``: process ids deployed alongside, for call activities.
+    ``known_processes``: process ids deployed alongside, for call activities;
+    ``mode``: ``"camunda"`` reports what only CaseStudio refuses as warnings
+    (see `bpmn.lint.dialect`), for deployments through ``/engine-rest``.
     """
+    check_mode(mode)
     try:
         root = normalize_namespaces(parse_xml(data))
     except XmlError as exc:
@@ -80,7 +88,7 @@ def lint_bpmn(data: bytes, *, form_keys: Collection[str] = (),
         walk(process, lint, event_subprocess=False)
         for element in process.iter(tag=etree.Element):
             check_element(element, lint)
-    return lint.issues
+    return apply_mode(lint.issues, mode, root)
 
 
 def _no_executable(processes: list[etree._Element], lint: Lint) -> None:

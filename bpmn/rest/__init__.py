@@ -15,6 +15,7 @@ from bpmn.rest import (  # noqa: F401 - importing registers the routes
     deployment,
     errors,
     external_tasks,
+    fetch_and_lock,
     history,
     instances,
     jobs,

@@ -74,5 +74,10 @@ def in_tenant(item: Any, message: str) -> Any:
     return item
 
 
+def wake_fetchers() -> None:
+    """A task may be fetchable again (unlocked, retried, resolved): wake waiting fetches."""
+    current_app.extensions["engine_rest"].notify()
+
+
 def no_content() -> tuple[str, int]:
     return "", 204

@@ -145,3 +145,15 @@ def resource_data(deployment_id: str, resource_id: str) -> Any:
 def _attachment(name: str) -> str:
     safe = "".join(ch for ch in name.rsplit("/", 1)[-1] if ch.isprintable() and ch not in '"\\')
     return f'attachment; filename="{safe}"'
+
+
+@bp.get("/engine")
+def engines() -> Any:
+    """One engine per facade; tools (the Camunda Modeler, Cockpit) list them first."""
+    return jsonify([{"name": "default"}])
+
+
+@bp.get("/version")
+def version() -> Any:
+    """The Camunda REST API version whose contract (7.16's OpenAPI) the facade is tested on."""
+    return jsonify({"version": "7.16.0"})

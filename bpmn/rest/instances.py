@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import jsonify
 
-from bpmn.engine_errors import NotFound
+from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import IncidentQuery, InstanceQuery, ProcessInstance
 from bpmn.rest import shapes
 from bpmn.rest.base import bp, engine, in_tenant, no_content, tenant
@@ -179,3 +179,13 @@ def delete_variable(instance_id: str, name: str) -> Any:
     running_instance(instance_id)
     engine().set_variables(instance_id, {}, [name])
     return no_content()
+
+
+@bp.get("/process-instance/<instance_id>/variables/<name>/data")
+def variable_data(instance_id: str, name: str) -> Any:
+    """Camunda serves raw bytes only for Bytes/File values, which this engine never stores."""
+    running_instance(instance_id)
+    if name not in engine().variables(instance_id):
+        raise NotFound(f"process instance variable with name {name} does not exist")
+    raise BadUserRequest(f"Value of variable {name} of process instance {instance_id} is not a "
+                         "binary value.")

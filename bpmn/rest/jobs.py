@@ -13,7 +13,8 @@ from flask import Response, jsonify
 from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import Incident, IncidentQuery, Job, JobQuery
 from bpmn.rest import shapes
-from bpmn.rest.base import bp, engine, no_content, tenant
+from bpmn.rest.base import bp, engine, no_content, tenant, wake_fetchers
+from bpmn.rest.definitions import by_id
 from bpmn.rest.params import Params, bind_checks, body, like_match, listing, page, query_params
 
 JOB_SORTS = {"jobId": lambda j: j.id, "executionId": lambda j: j.process_instance_id,
@@ -30,6 +31,24 @@ INCIDENT_SORTS = {"incidentId": lambda i: i.id, "incidentMessage": lambda i: i.m
                   "processDefinitionId": lambda i: i.process_definition_id,
                   "causeIncidentId": lambda i: i.id, "rootCauseIncidentId": lambda i: i.id,
                   "configuration": lambda i: i.configuration, "tenantId": lambda i: i.tenant}
+
+
+#: Camunda's job-definition types for the engine's job types.
+JOB_TYPES = {"timer": "timer-intermediate-transition", "timer-start": "timer-start-event",
+             "async-continuation": "async-continuation"}
+
+
+def _job_definition(definition_id: str) -> dict[str, Any]:
+    kind, _, rest = definition_id.partition("@")
+    activity, _, process_definition = rest.partition("@")
+    if kind not in JOB_TYPES or not process_definition:
+        raise NotFound(f"Job Definition with id {definition_id} does not exist")
+    found = by_id(process_definition)
+    return {"id": definition_id, "processDefinitionId": found.id,
+            "processDefinitionKey": found.key, "activityId": activity or None,
+            "jobType": JOB_TYPES[kind], "jobConfiguration": None,
+            "overridingJobPriority": None, "suspended": found.suspended,
+            "tenantId": found.tenant, "deploymentId": found.deployment_id}
 
 
 def _jobs(args: Params, paging: tuple[int, int | None] | None) -> list[Job]:
@@ -57,6 +76,23 @@ def _jobs(args: Params, paging: tuple[int, int | None] | None) -> list[Job]:
         return engine().jobs(query)
 
     return listing(fetch, checks, args.sorting(list(JOB_SORTS)), JOB_SORTS, paging)
+
+
+@bp.get("/job-definition/<definition_id>")
+def get_job_definition(definition_id: str) -> Any:
+    return jsonify(_job_definition(definition_id))
+
+
+@bp.get("/job-definition")
+def list_job_definitions() -> Any:
+    """The definitions behind the jobs that exist now (the engine keeps no others)."""
+    args = Params.query()
+    wanted = args.text("processDefinitionId")
+    ids = dict.fromkeys(shapes.job_definition_id(j) for j in engine().jobs(JobQuery(
+        process_definition_id=wanted, tenant=tenant())))
+    first, limit = page()
+    chosen = list(ids)[first:] if limit is None else list(ids)[first:first + limit]
+    return jsonify([_job_definition(i) for i in chosen])
 
 
 @bp.route("/job", methods=["GET", "POST"])
@@ -148,4 +184,5 @@ def get_incident(incident_id: str) -> Any:
 def resolve_incident(incident_id: str) -> Any:
     _incident(incident_id)
     engine().resolve_incident(incident_id)
+    wake_fetchers()
     return no_content()

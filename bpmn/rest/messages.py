@@ -28,10 +28,12 @@ def _result(result: CorrelationResult, with_variables: bool) -> dict[str, Any]:
                  "ended": process.state in ("COMPLETED", "TERMINATED"),
                  "tenantId": process.tenant}
     by_definition = result.result_type == "ProcessDefinition"
-    return {"resultType": result.result_type,
-            "processInstance": shapes.instance(process) if by_definition else None,
-            "execution": None if by_definition else execution,
-            "variables": typed_variables(process.id) if with_variables else None}
+    out = {"resultType": result.result_type,
+           "processInstance": shapes.instance(process) if by_definition else None,
+           "execution": None if by_definition else execution}
+    if with_variables:  # Camunda leaves the key out otherwise, and clients rely on that
+        out["variables"] = typed_variables(process.id)
+    return out
 
 
 @bp.post("/message")

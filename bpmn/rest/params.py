@@ -77,6 +77,13 @@ class Params:
             raise BadUserRequest(f"Cannot set query parameter '{name}' to value '{value}'")
         return value
 
+    def required(self, name: str) -> str:
+        """A mandatory, non-empty text parameter."""
+        value = self.text(name)
+        if not value:
+            raise BadUserRequest(f"'{name}' is mandatory")
+        return value
+
     def flag(self, name: str) -> bool | None:
         value = self.raw(name)
         if value is None or isinstance(value, bool):

@@ -86,8 +86,13 @@ def locked_task(t: LockedExternalTask, variables: dict[str, dict[str, Any]],
     return out
 
 
+def job_definition_id(job: Job) -> str:
+    """``type@activity@definition``: BPMN ids cannot contain '@', so the parts come back."""
+    return f"{job.type}@{job.activity_id or ''}@{job.process_definition_id}"
+
+
 def job(j: Job) -> dict[str, Any]:
-    return {"id": j.id, "jobDefinitionId": None, "dueDate": date(j.due),
+    return {"id": j.id, "jobDefinitionId": job_definition_id(j), "dueDate": date(j.due),
             "processInstanceId": j.process_instance_id, "executionId": j.process_instance_id,
             "processDefinitionId": j.process_definition_id,
             "processDefinitionKey": j.process_definition_key, "retries": j.retries,

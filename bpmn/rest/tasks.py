@@ -31,9 +31,8 @@ ENGINE_SORTS = {"created": "created", "dueDate": "due", "priority": "priority", 
 
 
 def _engine_query(args: Params) -> TaskQuery:
-    candidate_user = args.text("candidateUser")
-    groups = args.items("candidateGroups") or ([args.text("candidateGroup") or ""]
-                                               if args.text("candidateGroup") else None)
+    candidate_user, group = args.text("candidateUser"), args.text("candidateGroup")
+    groups = args.items("candidateGroups") or ([group] if group else None)
     if candidate_user is not None and candidate_user == principal().id:
         groups = [*(groups or []), *principal().roles, *principal().groups]
     return TaskQuery(

@@ -1,11 +1,12 @@
-"""``/variable-instance`` and ``/history/variable-instance`` (list/count/get).
+"""``/variable-instance``, ``/history/variable-instance`` (list/count/get) and the
+variable updates of ``/history/detail``.
 
-Why ids are ``<processInstanceId>:<name>`` (runtime) and
-``<processInstanceId>:<historyId>`` (history): the embedded engine keeps one
+Why ids are ``<processInstanceId>:<name>``: the embedded engine keeps one
 variable scope per process instance and reads variables per instance, so a
 composite id lets ``GET .../{id}`` find the variable with one indexed read
-instead of scanning every instance. Queries likewise need
-``processInstanceIdIn`` (or ``taskIdIn`` / ``processInstanceId``).
+instead of scanning every instance; as in Camunda, a variable's historic id is
+its runtime id (revisions get ``<processInstanceId>:<revisionId>``). Queries
+likewise need ``processInstanceIdIn`` (or ``taskIdIn`` / ``processInstanceId``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from flask import jsonify
 
 from bpmn.engine_errors import BadUserRequest, NotFound
-from bpmn.engine_types import HistoricVariable
+from bpmn.engine_types import HistoricInstance, HistoricVariable
 from bpmn.rest.base import bp, engine
 from bpmn.rest.history import one_historic_instance
 from bpmn.rest.instances import running_instance, typed_variables
@@ -92,22 +93,61 @@ def get_variable_instance(variable_id: str) -> Any:
     return jsonify(found[0])
 
 
+def _scope(owner: HistoricInstance) -> dict[str, Any]:
+    """The fields every historic variable row shares (one scope per instance here)."""
+    return {"processDefinitionKey": owner.definition_key,
+            "processDefinitionId": owner.definition_id, "processInstanceId": owner.id,
+            "executionId": owner.id, "activityInstanceId": owner.id, "caseDefinitionKey": None,
+            "caseDefinitionId": None, "caseInstanceId": None, "caseExecutionId": None,
+            "taskId": None, "tenantId": owner.tenant, "errorMessage": None,
+            "removalTime": None, "rootProcessInstanceId": owner.id}
+
+
 def _historic(instance_id: str, include_deleted: bool) -> list[dict[str, Any]]:
+    """One row per variable (its latest revision), with the runtime variable's id."""
     owner = one_historic_instance(instance_id)
     latest: dict[str, HistoricVariable] = {}
     for item in engine().history_variables(instance_id):
         if item.name not in latest or item.revision >= latest[item.name].revision:
             latest[item.name] = item
-    return [{"id": f"{owner.id}:{v.id}", "name": v.name,
-             "processDefinitionKey": owner.definition_key,
-             "processDefinitionId": owner.definition_id, "processInstanceId": owner.id,
-             "executionId": owner.id, "activityInstanceId": owner.id,
-             "caseDefinitionKey": None, "caseDefinitionId": None, "caseInstanceId": None,
-             "caseExecutionId": None, "taskId": None, "tenantId": v.tenant,
-             "errorMessage": None, "state": "DELETED" if v.deleted else "CREATED",
-             "createTime": date(v.created), "removalTime": None,
-             "rootProcessInstanceId": owner.id, **to_dto(v.value, v.type)}
+    return [{"id": f"{owner.id}:{v.name}", "name": v.name, **_scope(owner),
+             "state": "DELETED" if v.deleted else "CREATED", "createTime": date(v.created),
+             **to_dto(v.value, v.type)}
             for v in latest.values() if include_deleted or not v.deleted]
+
+
+def _updates(instance_id: str) -> list[dict[str, Any]]:
+    """Every revision of every variable, as Camunda's variable-update details."""
+    owner = one_historic_instance(instance_id)
+    return [{"id": f"{owner.id}:{v.id}", "type": "variableUpdate", **_scope(owner),
+             "userOperationId": None, "time": date(v.created), "fieldId": None,
+             "fieldValue": None, "variableName": v.name,
+             "variableInstanceId": f"{owner.id}:{v.name}", "variableType": dto["type"],
+             "value": dto["value"], "valueInfo": dto["valueInfo"], "initial": v.revision == 1,
+             "revision": v.revision}
+            for v in engine().history_variables(instance_id)
+            for dto in [to_dto(v.value, v.type)]]
+
+
+DETAIL_SORTS = {"processInstanceId": lambda d: d["processInstanceId"],
+                "variableName": lambda d: d["variableName"],
+                "variableType": lambda d: d["variableType"],
+                "variableRevision": lambda d: d["revision"], "time": lambda d: d["time"],
+                "occurrence": lambda d: d["time"], "tenantId": lambda d: d["tenantId"]}
+
+
+@bp.get("/history/detail")
+def historic_details() -> Any:
+    """Variable updates of given process instances (there are no form-field details)."""
+    args = Params.query()
+    if args.flag("formFields"):
+        return jsonify([])
+    ids = _instance_ids(args)
+    checks = bind_checks([(args.items("variableTypeIn"), lambda d, v: d["variableType"] in v),
+                          (args.text("variableInstanceId"),
+                           lambda d, v: d["variableInstanceId"] == v)])
+    return jsonify(listing(lambda first, limit: [d for i in ids for d in _updates(i)], checks,
+                           args.sorting(list(DETAIL_SORTS)), DETAIL_SORTS, page()))
 
 
 def _history_list(args: Params, paging: tuple[int, int | None] | None) -> list[dict[str, Any]]:

@@ -16,6 +16,8 @@ PREFIX = "cs__"
 
 #: Attributes whose value is the id of another element.
 _REF_ATTRIBUTES = ("id", "sourceRef", "targetRef", "attachedToRef", "default", "bpmnElement")
+#: Attributes that may hold a QName (``tns:newInvoice``) naming a root element.
+_QNAME_ATTRIBUTES = ("messageRef", "errorRef", "signalRef", "escalationRef")
 #: Elements whose text is the id of another element.
 _REF_TEXT_TAGS = frozenset({"incoming", "outgoing", "flowNodeRef", "sourceRef", "targetRef"})
 
@@ -33,7 +35,7 @@ def external_id(name: str) -> str:
 
 
 def rename_reserved_ids(root: Any) -> int:
-    """Rewrite reserved ids and every reference to them in place; returns how many."""
+    """Rewrite reserved ids (and QName references) in place; returns how many ids."""
     count = 0
     for element in root.iter():
         if not isinstance(element.tag, str):
@@ -43,7 +45,21 @@ def rename_reserved_ids(root: Any) -> int:
             if value in RESERVED:
                 element.set(attribute, internal_id(value))
                 count += attribute == "id"
+        for attribute in _QNAME_ATTRIBUTES:
+            value = element.get(attribute)
+            if value and ":" in value:  # Camunda resolves QNames; Spiff looks up plain ids
+                element.set(attribute, value.rsplit(":", 1)[-1])
         local = element.tag.rsplit("}", 1)[-1]
         if local in _REF_TEXT_TAGS and element.text and element.text.strip() in RESERVED:
             element.text = internal_id(element.text.strip())
+    return count
+
+
+def ensure_flow_ids(root: Any) -> int:
+    """Give id-less sequence flows an id (Spiff only follows flows it can index by id)."""
+    count = 0
+    for element in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}sequenceFlow"):
+        if not element.get("id"):
+            count += 1
+            element.set("id", f"{PREFIX}flow_{count}")
     return count

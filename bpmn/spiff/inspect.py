@@ -9,6 +9,7 @@ the persistence code free of Spiff internals.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -41,7 +42,7 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import MultiInstanceTask
 from SpiffWorkflow.util.task import TaskState
 
 from bpmn.spiff.ids import external_id
-from bpmn.spiff.specs import ExternalServiceTask, _EngineTimer
+from bpmn.spiff.specs import EngineTimer, ExternalServiceTask
 
 LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
@@ -91,7 +92,8 @@ def held(task: Any) -> bool:
     spec = task.task_spec
     own = _is_true(extensions(task).get("asyncBefore")) and " [child]" not in spec.name
     parent = task.parent
-    after = parent is not None and _is_true(extensions(parent).get("asyncAfter"))
+    after = (parent is not None and not task.triggered
+             and _is_true(extensions(parent).get("asyncAfter")))
     return own or after
 
 
@@ -146,7 +148,7 @@ def event_definitions(task: Any) -> list[Any]:
 def _add_events(snap: Snapshot, task: Any) -> None:
     tid = task.id.hex
     for definition in event_definitions(task):
-        if isinstance(definition, _EngineTimer):
+        if isinstance(definition, EngineTimer):
             due = definition.due(task)
             if due is not None:
                 snap.timers[f"{tid}|{definition.name}"] = (task, definition.name, due)
@@ -194,6 +196,6 @@ def set_process_variables(workflow: Any, values: dict[str, Any],
     """Write process-scoped variables into every live task (and the root)."""
     targets = [workflow.task_tree, *(t for t in all_tasks(workflow) if t.has_state(LIVE))]
     for task in targets:
-        task.data.update(values)
+        task.data.update(deepcopy(values))
         for name in deletions:
             task.data.pop(name, None)

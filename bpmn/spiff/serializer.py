@@ -16,6 +16,8 @@ from __future__ import annotations
 import gzip
 import json
 import threading
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -72,13 +74,26 @@ def full_serializer() -> BpmnWorkflowSerializer:
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(ENGINE_CONFIG))
 
 
+class _Fallback(json.JSONEncoder):
+    """Values Spiff's registry does not know (dates, decimals, sets) still serialize."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, date):
+            return o.isoformat()
+        if isinstance(o, Decimal):
+            return float(o)
+        if isinstance(o, set | frozenset | tuple):
+            return list(o)
+        return str(o)
+
+
 class _Codec:
     """Per-thread converters: Spiff's registry carries a mutable encoder flag."""
 
     def __init__(self) -> None:
         self.registry = BpmnWorkflowSerializer.configure(ENGINE_CONFIG)
         self.workflow = BpmnWorkflowConverter(BpmnWorkflow, self.registry)
-        self.encoder = create_encoder(self.registry, None)
+        self.encoder = create_encoder(self.registry, _Fallback)
 
 
 _local = threading.local()

@@ -37,7 +37,7 @@ class ExternalServiceTask(ServiceTask):
     """``camunda:type="external"``: parks in STARTED until a worker completes it."""
 
 
-class _EngineTimer:
+class EngineTimer:
     """Timer whose due time comes from the engine clock and which only the engine fires.
 
     Keys are per timer name because an event-based gateway task holds several.
@@ -91,15 +91,15 @@ class _EngineTimer:
         return PendingBpmnEvent(self.name, self.__class__.__name__, due)
 
 
-class EngineTimeDate(_EngineTimer, TimeDateEventDefinition):
+class EngineTimeDate(EngineTimer, TimeDateEventDefinition):
     """``timeDate``."""
 
 
-class EngineDuration(_EngineTimer, DurationTimerEventDefinition):
+class EngineDuration(EngineTimer, DurationTimerEventDefinition):
     """``timeDuration``."""
 
 
-class EngineCycle(_EngineTimer, CycleTimerEventDefinition):
+class EngineCycle(EngineTimer, CycleTimerEventDefinition):
     """``timeCycle``: each firing spawns the outgoing path; done after its repetitions."""
 
     def has_fired(self, my_task: Any) -> bool:

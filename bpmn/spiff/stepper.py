@@ -41,7 +41,7 @@ def run(workflow: Any) -> None:
                 return
         raise StepError("the process did not come to rest (endless loop?)", None)
     except SpiffWorkflowException as exc:
-        raise StepError(str(exc), _activity(exc)) from exc
+        raise StepError(str(exc), activity_of(exc)) from exc
 
 
 def _round(workflow: Any) -> bool:
@@ -76,7 +76,8 @@ def _any_runnable(workflow: Any) -> bool:
     return any(_runnable(t) for wf in subs for t in wf.get_tasks(state=TaskState.READY))
 
 
-def _activity(exc: Exception) -> str | None:
+def activity_of(exc: Exception) -> str | None:
+    """The BPMN id of the task a Spiff exception is about, when it says."""
     task = getattr(exc, "task", None)
     spec = task.task_spec if task is not None else getattr(exc, "task_spec", None)
     bpmn_id = getattr(spec, "bpmn_id", None)

@@ -6,6 +6,26 @@ Input names are the JSON Pointers of the fields under a prefix (``f/items/0/name
 so a post maps back to the data without guessing. Three reserved names never
 collide with them: ``_seen`` (a container was on the form), ``_json`` (a control
 holds JSON text) and ``_op`` (the array row buttons).
+
+CSS classes (the portal's stylesheet styles these; nothing else is emitted):
+``cs-form`` (root), ``cs-error-summary`` (+ ``__title``), ``cs-field`` with modifiers
+``--error``, ``--checkbox``, ``--radio``, ``--checkboxes``, ``--select-multiple``,
+``--json``, ``--note``; ``cs-label``, ``cs-required``, ``cs-help``, ``cs-error``,
+``cs-choice``, ``cs-json``, ``cs-fieldset`` (nested objects and arrays), ``cs-array``,
+``cs-array__row``, ``cs-array__toolbar``, ``cs-array__button`` (+ ``--add``, ``--remove``,
+``--up``, ``--down``). Containers carry ``data-pointer``; a container whose fields depend
+on its values (``if``/``then``, dependencies, alternatives) has ``data-conditional="1"``:
+the page re-renders the form through the server when a value inside it changes.
+
+A page's POST handler, in short::
+
+    data, problems = coerce_form(schema, request.form)
+    if "_op" in request.form:              # a row button: apply it, show the form again
+        return show(render_form(schema, ui, apply_array_op(data, request.form["_op"],
+                                                           schema=schema)))
+    data, invalid = clean(schema, data)    # defaults + the API's own validator
+    if problems or invalid:
+        return show(render_form(schema, ui, data, problems + invalid))
 """
 
 from __future__ import annotations

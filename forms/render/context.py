@@ -9,7 +9,8 @@ classifies its item schema once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from forms.errors import FieldError
 from forms.pointers import MISSING
 from forms.render.html import html_id, join, tag
-from forms.render.kinds import FieldSpec, classify
+from forms.render.kinds import Classifier, FieldSpec
 from forms.render.objects import Matcher
 
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])|[^\sA-Za-z0-9_\-]+")
@@ -86,44 +87,60 @@ class Context:
     errors: Sequence[FieldError] = ()
     shown: set[FieldError] = field(default_factory=set)
     ancestors: list[frozenset[int]] = field(default_factory=list)
-    _specs: dict[tuple[int, ...], tuple[Sequence[Any], FieldSpec]] = field(
-        default_factory=dict)
+    locks: tuple[bool, bool] = (False, False)
+    _ids: dict[str, str] = field(default_factory=dict)
 
-    def spec(self, decls: Sequence[Any]) -> FieldSpec:
-        """Cached classification; the cache holds ``decls`` so their ids stay unique."""
-        key = tuple(id(decl) for decl in decls)
-        hit = self._specs.get(key)
-        if hit is None:
-            hit = (decls, classify(self.root, decls))
-            self._specs[key] = hit
-        return hit[1]
+    def __post_init__(self) -> None:
+        self.spec = Classifier(self.root)
+
+    @contextmanager
+    def inside(self, parts: frozenset[int], locks: tuple[bool, bool]) -> Iterator[None]:
+        """Render a container's children: ``parts`` joins the ancestors (recursion
+        guard, depth bound) and the container's (read-only, disabled) state is inherited."""
+        saved = self.locks
+        self.ancestors.append(parts)
+        self.locks = locks
+        try:
+            yield
+        finally:
+            self.ancestors.pop()
+            self.locks = saved
 
     def name(self, pointer: str) -> str:
         return self.prefix + pointer
 
     def id(self, pointer: str) -> str:
-        return html_id(self.prefix + pointer)
+        found = self._ids.get(pointer)
+        if found is None:
+            found = self._ids[pointer] = html_id(self.prefix + pointer)
+        return found
 
     def take_errors(self, pointer: str, subtree: bool = False) -> list[FieldError]:
         """Errors at ``pointer`` (and below it, for fields that edit a whole subtree),
         marked as shown so the summary leaves them out."""
+        if not self.errors:
+            return []
         found = [e for e in self.errors if e.path == pointer
                  or (subtree and e.path.startswith(pointer + "/"))]
         self.shown.update(found)
         return found
 
-    def notes(self, spec: FieldSpec, slot: Slot, subtree: bool = False) -> Notes:
-        """Description, ``ui:help`` and error texts, each with an id for aria-describedby."""
+    def notes(self, spec: FieldSpec, slot: Slot, subtree: bool = False,
+              hint: str | None = None) -> Notes:
+        """Description, ``ui:help``, a widget's own hint and the error texts, each
+        with an id for aria-describedby."""
         base = self.id(slot.pointer)
         description = slot.option("description", spec.schema.get("description"))
         pieces: list[tuple[str, Markup]] = []
-        for suffix, text in (("desc", description), ("help", slot.option("help"))):
+        for suffix, text in (("desc", description), ("help", slot.option("help")),
+                             ("hint", hint)):
             if isinstance(text, str) and text:
                 pieces.append((suffix, tag("p", {"class": "cs-help", "id": f"{base}__{suffix}"},
                                            text)))
         errors = self.take_errors(slot.pointer, subtree)
         if errors:
-            text = "; ".join(_relative(e, slot.pointer) for e in errors)
+            # coerce_form and validate_data may both report one problem: say it once
+            text = "; ".join(dict.fromkeys(_relative(e, slot.pointer) for e in errors))
             pieces.append(("error", tag("p", {"class": "cs-error", "id": f"{base}__error"},
                                         text)))
         ids = " ".join(f"{base}__{suffix}" for suffix, _ in pieces)

@@ -172,6 +172,31 @@ def _array_kind(root: Any, merged: dict[str, Any]) -> tuple[str, tuple[Choice, .
     return "array", ()
 
 
+class Classifier:
+    """``classify`` with a cache for one pass over one document.
+
+    Keyed by the identities of the declarations; the cache holds the declarations
+    themselves, so an id can never be reused by another object while cached.
+    """
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+        self._cache: dict[tuple[int, ...], tuple[Sequence[Any], FieldSpec]] = {}
+
+    def __call__(self, decls: Sequence[Any]) -> FieldSpec:
+        key = tuple(id(decl) for decl in decls)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = (decls, classify(self.root, decls))
+        return hit[1]
+
+
+def items_schema(spec: FieldSpec) -> Any:
+    """The schema every row of an array field follows (``{}``: any JSON)."""
+    items = spec.schema.get("items", {})
+    return {} if items is True else items
+
+
 def classify(root: Any, decls: Sequence[Any]) -> FieldSpec:
     """Classify the field declared by ``decls`` (usually one schema; several when an
     object declares the same property in more than one place)."""

@@ -16,11 +16,12 @@ from markupsafe import Markup
 
 from forms.errors import FieldError
 from forms.pointers import MISSING, child
+from forms.render import choices as ch
 from forms.render import widgets as w
 from forms.render.context import Context, Slot, humanise
 from forms.render.encoding import OP, SEEN, choice_token
 from forms.render.html import AttrValue, classes, join, tag
-from forms.render.kinds import FieldSpec
+from forms.render.kinds import FieldSpec, items_schema
 from forms.render.objects import ObjectView, resolve_object
 
 #: Deeper structures are edited as JSON (bounds work on hostile or recursive data).
@@ -76,10 +77,10 @@ def _scalar(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     if widget == "hidden":
         return w.hidden_field(ctx, spec, slot)
     if spec.kind == "choice" or (spec.kind == "boolean" and widget in ("radio", "select")):
-        return w.radio_field(ctx, spec, slot) if widget == "radio" else \
-            w.select_field(ctx, spec, slot)
+        return ch.radio_field(ctx, spec, slot) if widget == "radio" else \
+            ch.select_field(ctx, spec, slot)
     if spec.kind == "boolean":
-        return w.checkbox_field(ctx, spec, slot)
+        return ch.checkbox_field(ctx, spec, slot)
     return w.text_field(ctx, spec, slot)
 
 
@@ -102,7 +103,7 @@ def order(view: ObjectView, data: dict[str, Any], ui: dict[str, Any]) -> list[st
     wanted = ui.get("ui:order")
     if not isinstance(wanted, list):
         return names
-    listed = [n for n in dict.fromkeys(wanted) if isinstance(n, str) and n in names]
+    listed = [n for n in dict.fromkeys(x for x in wanted if isinstance(x, str)) if n in names]
     rest = [n for n in names if n not in listed]
     cut = wanted.index("*") if "*" in wanted else len(wanted)
     before = [n for n in listed if wanted.index(n) < cut]
@@ -111,15 +112,19 @@ def order(view: ObjectView, data: dict[str, Any], ui: dict[str, Any]) -> list[st
 
 def member(ctx: Context, view: ObjectView, name: str, data: dict[str, Any],
            parent: Slot) -> Markup:
-    """One member of an object, with its default shown when the data lacks it."""
+    """One member of an object, with its default shown when the data lacks it.
+
+    Inside an absent optional object nothing is required and no default is shown:
+    like ``apply_defaults``, the form does not create a group the user left out.
+    """
     spec = ctx.spec(view.declarations(name))
     value = data.get(name, MISSING)
-    if value is MISSING:
+    live = parent.posts_presence
+    if value is MISSING and live:
         value = spec.schema.get("default", MISSING)
     ui = _ui(parent.ui, name)
-    # Inside an absent optional object nothing is required (until the user fills it).
     slot = Slot(child(parent.pointer, name), _title(ui, spec, humanise(name)), value, ui,
-                name in view.required and parent.present)
+                live and name in view.required)
     return render_field(ctx, spec, slot)
 
 
@@ -130,9 +135,8 @@ def object_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
         return w.json_field(ctx, spec, slot, UNSUPPORTED_HINT)  # recursive schema, no data
     data = slot.value if isinstance(slot.value, dict) else {}
     view = resolve_object(ctx.root, spec.parts, data, ctx.matches)
-    ctx.ancestors.append(parts)
-    members = [member(ctx, view, name, data, slot) for name in order(view, data, slot.ui)]
-    ctx.ancestors.pop()
+    with ctx.inside(parts, w.locked(ctx, spec, slot)):
+        members = [member(ctx, view, name, data, slot) for name in order(view, data, slot.ui)]
     seen = w.presence(ctx, slot)
     attrs: dict[str, AttrValue] = {"data-pointer": slot.pointer,
                                    "data-conditional": "1" if view.conditional else None}
@@ -158,22 +162,21 @@ def fieldset(ctx: Context, spec: FieldSpec, slot: Slot, attrs: dict[str, AttrVal
 def array_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     """Multiple choice as checkboxes; any other array as rows with row buttons."""
     seen = w.presence(ctx, slot)
-    items = spec.schema.get("items", {})
-    item = ctx.spec([{} if items is True else items])
+    item = ctx.spec([items_schema(spec)])
     if spec.kind == "array" and item.kind == "choice" and \
             slot.option("widget") in ("checkboxes", "select"):
         spec = replace(spec, kind="multi", choices=item.choices)
         if not fits(spec, slot):
             return w.json_field(ctx, spec, slot, MISFIT_HINT)
     if spec.kind == "multi":
-        return w.checkboxes_field(ctx, spec, slot, seen)
+        return ch.checkboxes_field(ctx, spec, slot, seen)
     values = slot.value if isinstance(slot.value, list) else []
-    editable = not (ctx.read_only or any(w.locked(ctx, spec, slot)))
+    locks = w.locked(ctx, spec, slot)
+    editable = not any(locks)
     noun = _title(_ui(slot.ui, "items"), item, "Item")
-    ctx.ancestors.append(frozenset())
-    rows = [_row(ctx, item, slot, index, value, noun, len(values) if editable else 0)
-            for index, value in enumerate(values)]
-    ctx.ancestors.pop()
+    with ctx.inside(frozenset(), locks):
+        rows = [_row(ctx, item, slot, index, value, noun, len(values) if editable else 0)
+                for index, value in enumerate(values)]
     body = join([seen, *rows, _add_button(ctx, spec, slot, noun, len(values), editable)])
     return fieldset(ctx, spec, slot, {"data-pointer": slot.pointer}, body, "cs-array")
 
@@ -215,7 +218,7 @@ def _add_button(ctx: Context, spec: FieldSpec, slot: Slot, noun: str, count: int
 
 def summary(ctx: Context) -> Markup:
     """Errors no field showed (their path has no field on the form), as one alert."""
-    left = [error for error in ctx.errors if error not in ctx.shown]
+    left = [error for error in dict.fromkeys(ctx.errors) if error not in ctx.shown]
     if not left:
         return Markup("")
     items = [tag("li", {}, f"{_where(error)}: {error.message}") for error in left]

@@ -11,43 +11,70 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from jsonschema.protocols import Validator
+
 from forms.errors import FormSchemaError
 from forms.formats import FORMAT_CHECKER
 from forms.render.encoding import choice_token
 from forms.render.kinds import MAX_PARTS, expand, merge
-from forms.validation import FormValidator, compiled_validator
+from forms.validation import FormValidator, compiled_validator, schema_key
 
 #: ``matches(schema, instance)``: is ``instance`` valid against a subschema of the root?
 Matcher = Callable[[Any, Any], bool]
 _ABSENT = object()
+_lock = threading.Lock()
+#: Validators for schemas the deploy checks refuse (still rendered), by content hash.
+_unchecked: dict[str, Validator | None] = {}
+
+
+def _validator(root: Any) -> Validator | None:
+    """The deployed validator for ``root``; for a schema the deploy checks refuse
+    (a studio preview can still render it), an unchecked one, remembered so the
+    refusal is not recomputed on every render; None if jsonschema cannot load it."""
+    key = schema_key(root)
+    with _lock:
+        if key in _unchecked:
+            return _unchecked[key]
+    try:
+        return compiled_validator(root)
+    except FormSchemaError:
+        pass
+    try:
+        found: Validator | None = FormValidator(root, format_checker=FORMAT_CHECKER)
+    except Exception:  # jsonschema cannot even load it: no condition will hold
+        found = None
+    with _lock:
+        _unchecked[key] = found
+        while len(_unchecked) > 64:
+            _unchecked.pop(next(iter(_unchecked)))
+    return found
 
 
 def make_matcher(root: Any) -> Matcher:
     """A condition evaluator for subschemas of ``root`` (``$ref`` resolves in ``root``).
 
-    A schema the deploy checks would refuse still renders (never a crash): it gets
-    an unchecked validator, and a condition that cannot be evaluated counts as
+    Built lazily: most forms have no conditions and never pay for a validator. A
+    condition that cannot be evaluated (bad regex, dangling reference) counts as
     false, which shows the ``else`` side rather than failing the page.
     """
-    try:
-        validator = compiled_validator(root)
-    except FormSchemaError:
-        try:
-            validator = FormValidator(root, format_checker=FORMAT_CHECKER)
-        except Exception:  # a schema jsonschema cannot even load: no condition holds
-            return lambda schema, instance: False
+    holder: list[Validator | None] = []
 
     def matches(schema: Any, instance: Any) -> bool:
         if isinstance(schema, bool):
             return schema
+        if not holder:
+            holder.append(_validator(root))
+        validator = holder[0]
         try:
-            return bool(validator.evolve(schema=schema).is_valid(instance))
-        except Exception:  # bad regex, dangling $ref, ...: treat as "does not hold"
+            return validator is not None and bool(
+                validator.evolve(schema=schema).is_valid(instance))
+        except Exception:  # an analyst's schema jsonschema chokes on: "does not hold"
             return False
 
     return matches
@@ -80,7 +107,7 @@ class ObjectView:
             for pattern, sub in patterns.items() if isinstance(patterns, dict) else ():
                 if _search(pattern, name):
                     return [sub]
-        extra = next((p["additionalProperties"] for p in self.parts
+        extra: Any = next((p["additionalProperties"] for p in self.parts
                       if isinstance(p.get("additionalProperties"), dict)), {})
         return [extra]
 

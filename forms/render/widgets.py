@@ -11,7 +11,6 @@ browsers do not post disabled controls, and the value must survive the post.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from markupsafe import Markup
@@ -28,24 +27,29 @@ from forms.render.encoding import (
     to_local_datetime,
 )
 from forms.render.html import AttrValue, classes, join, tag, void
-from forms.render.kinds import Choice, FieldSpec
+from forms.render.kinds import FieldSpec
 
 _FORMAT_TYPES = {"email": "email", "uri": "url", "date": "date", "date-time": "datetime-local"}
 #: UI overrides that change only how a string is typed, never what is posted.
 _INPUT_TYPES = frozenset({"text", "email", "url", "tel", "search", "password"})
 _WIDGET_TYPES = {"password": "password", "email": "email", "uri": "url", "text": "text"}
-BOOLEAN_CHOICES = (Choice(True, "true", "Yes"), Choice(False, "false", "No"))
+#: ``datetime-local`` has no time zone; CaseStudio reads and writes it as UTC.
+UTC_HINT = "Date and time in UTC."
+UNEDITABLE_HINT = "This value is nested too deeply (or is not JSON) and cannot be edited here."
 
 
 def present(slot: Slot) -> bool:
+    """Is there a value to show? (``null`` shows as an empty control.)"""
     return slot.value is not MISSING and slot.value is not None
 
 
 def locked(ctx: Context, spec: FieldSpec, slot: Slot) -> tuple[bool, bool]:
-    """(read-only, disabled) for this field from the call, the schema and the UI."""
-    read_only = ctx.read_only or spec.schema.get("readOnly") is True or \
-        slot.option("readonly") is True
-    return read_only, slot.option("disabled") is True
+    """(read-only, disabled) for this field: from the call, an enclosing object or
+    array, the schema's ``readOnly`` and the UI's ``ui:readonly``/``ui:disabled``."""
+    inherited_read_only, inherited_disabled = ctx.locks
+    read_only = ctx.read_only or inherited_read_only or spec.schema.get("readOnly") is True \
+        or slot.option("readonly") is True
+    return read_only, inherited_disabled or slot.option("disabled") is True
 
 
 def carriers(name: str, values: Sequence[str]) -> Markup:
@@ -69,7 +73,7 @@ def label(ctx: Context, slot: Slot, *, element: str = "label", target: bool = Tr
     return tag(element, attrs, slot.label, marker)
 
 
-def wrap(ctx: Context, slot: Slot, notes: Notes, body: Markup, modifier: str = "") -> Markup:
+def wrap(slot: Slot, notes: Notes, body: Markup, modifier: str = "") -> Markup:
     """The field container: one ``div`` with the BEM classes the portal styles."""
     css = classes("cs-field", modifier and f"cs-field--{modifier}",
                   notes.invalid and "cs-field--error", ui_classes(slot))
@@ -86,11 +90,14 @@ def group(ctx: Context, slot: Slot, notes: Notes, body: Markup, modifier: str) -
 
 
 def ui_classes(slot: Slot) -> str | None:
+    """``ui:classNames``: the analyst's extra classes, appended to ours."""
     names = slot.ui.get("ui:classNames")
     return names if isinstance(names, str) else None
 
 
 def aria(notes: Notes, slot: Slot, *, required: bool = True) -> dict[str, AttrValue]:
+    """``required`` for the browser plus the ARIA state screen readers announce.
+    (Checkboxes pass ``required=False``: for them it would mean "must be ticked".)"""
     return {"required": required and slot.required,
             "aria-required": "true" if required and slot.required else None,
             "aria-invalid": "true" if notes.invalid else None,
@@ -105,7 +112,7 @@ def _string_type(spec: FieldSpec, slot: Slot, value: Any) -> tuple[str, Any]:
     if chosen is None and wanted in _INPUT_TYPES:
         chosen = wanted
     kind = chosen or _FORMAT_TYPES.get(str(spec.schema.get("format")), "text")
-    if not isinstance(value, str) or kind not in ("date", "datetime-local"):
+    if not isinstance(value, str) or not value or kind not in ("date", "datetime-local"):
         return kind, value
     if kind == "date":
         return ("date", value) if is_date(value) else ("text", value)
@@ -127,11 +134,13 @@ def _limits(spec: FieldSpec) -> dict[str, AttrValue]:
 
 
 def _number(value: Any) -> str | None:
+    """A numeric schema keyword as attribute text; anything else is ignored."""
     is_number = isinstance(value, int | float) and not isinstance(value, bool)
     return number_text(value) if is_number else None
 
 
 def _count(value: Any) -> int | None:
+    """A length keyword if it is a real integer (``True`` is an int to Python)."""
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -139,14 +148,15 @@ def text_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     """String, number and integer inputs (and text areas for strings)."""
     value = slot.value if present(slot) else ""
     if spec.kind in ("number", "integer"):
-        input_type, text = "number", number_text(value) if value != "" else ""
+        input_type = "number"
+        text = number_text(value) if isinstance(value, int | float) else ""
     else:
         input_type, text = _string_type(spec, slot, value)
     multiline = slot.option("widget") == "textarea" or "\n" in text or "\r" in text
     if spec.kind == "string" and multiline:
         return textarea(ctx, spec, slot, text)
     read_only, disabled = locked(ctx, spec, slot)
-    notes = ctx.notes(spec, slot)
+    notes = ctx.notes(spec, slot, hint=UTC_HINT if input_type == "datetime-local" else None)
     name = ctx.name(slot.pointer)
     attrs: dict[str, AttrValue] = {
         "type": input_type, "id": ctx.id(slot.pointer), "name": None if disabled else name,
@@ -157,7 +167,7 @@ def text_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
         attrs["step"] = "1"
     control = void("input", attrs)
     extra = carriers(name, [text]) if disabled else Markup("")
-    return wrap(ctx, slot, notes, join([label(ctx, slot), control, extra]))
+    return wrap(slot, notes, join([label(ctx, slot), control, extra]))
 
 
 def textarea(ctx: Context, spec: FieldSpec, slot: Slot, text: str) -> Markup:
@@ -175,7 +185,7 @@ def textarea(ctx: Context, spec: FieldSpec, slot: Slot, text: str) -> Markup:
         "readonly": read_only, "disabled": disabled, **aria(notes, slot)}
     control = tag("textarea", attrs, "\n" + text)
     extra = carriers(name, [text]) if disabled else Markup("")
-    return wrap(ctx, slot, notes, join([label(ctx, slot), control, extra]))
+    return wrap(slot, notes, join([label(ctx, slot), control, extra]))
 
 
 def hidden_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
@@ -194,107 +204,22 @@ def posted_scalar(spec: FieldSpec, value: Any) -> list[str]:
     return [str(value)]
 
 
-def choice_list(spec: FieldSpec) -> tuple[Choice, ...]:
-    return BOOLEAN_CHOICES if spec.kind == "boolean" else spec.choices
-
-
-def select_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
-    """A ``<select>``; it offers an empty option unless a required value is set."""
-    chosen = choice_token(slot.value) if present(slot) else None
-    frozen = any(locked(ctx, spec, slot))
-    notes = ctx.notes(spec, slot)
-    name = ctx.name(slot.pointer)
-    options = [] if slot.required and chosen is not None else [
-        tag("option", {"value": ""}, slot.option("placeholder") or "—")]
-    options += [tag("option", {"value": c.token, "selected": c.token == chosen}, c.label)
-                for c in choice_list(spec)]
-    attrs = {"id": ctx.id(slot.pointer), "name": None if frozen else name,
-             "disabled": frozen, **aria(notes, slot)}
-    control = tag("select", attrs, join(options))
-    extra = carriers(name, [chosen] if frozen and chosen is not None else [])
-    return wrap(ctx, slot, notes, join([label(ctx, slot), control, extra]))
-
-
-def radio_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
-    """Radios in a fieldset; every radio has its own label."""
-    chosen = choice_token(slot.value) if present(slot) else None
-    frozen = any(locked(ctx, spec, slot))
-    notes = ctx.notes(spec, slot)
-    return group(ctx, slot, notes, _options(ctx, slot, notes, "radio", choice_list(spec),
-                                            {chosen} if chosen is not None else set(), frozen),
-                 "radio")
-
-
-def _options(ctx: Context, slot: Slot, notes: Notes, kind: str, choices: Sequence[Choice],
-             chosen: set[str], frozen: bool) -> Markup:
-    """One input + label per choice, then carriers when the group is frozen."""
-    name, base = ctx.name(slot.pointer), ctx.id(slot.pointer)
-    rows = []
-    for index, choice in enumerate(choices):
-        attrs = {"type": kind, "id": f"{base}__opt{index}", "name": None if frozen else name,
-                 "value": choice.token, "checked": choice.token in chosen, "disabled": frozen,
-                 **aria(notes, slot, required=kind == "radio")}
-        rows.append(tag("div", {"class": "cs-choice"}, void("input", attrs),
-                        tag("label", {"for": f"{base}__opt{index}"}, choice.label)))
-    extra = carriers(name, [c.token for c in choices if c.token in chosen]) if frozen else ""
-    return join([*rows, extra])
-
-
-def checkbox_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
-    """A boolean as one checkbox, preceded by a hidden input of the same name: a
-    checked box posts ``true`` after it, and the last value wins.
-
-    The hidden value is ``false`` when the field has a value or is required, and
-    empty when an optional field is absent: leaving such a box alone keeps the
-    member absent instead of inventing ``false``.
-    """
-    checked = slot.value is True
-    frozen = any(locked(ctx, spec, slot))
-    notes = ctx.notes(spec, slot)
-    name = ctx.name(slot.pointer)
-    attrs = {"type": "checkbox", "id": ctx.id(slot.pointer), "name": None if frozen else name,
-             "value": "true", "checked": checked, "disabled": frozen,
-             **aria(notes, slot, required=False)}
-    unchecked = "false" if slot.posts_presence else ""
-    marker = carriers(name, posted_scalar(spec, slot.value) if frozen else [unchecked])
-    # No required marker: the hidden input always posts, so "required" always holds.
-    body = join([marker, void("input", attrs), label(ctx, replace(slot, required=False))])
-    return wrap(ctx, slot, notes, body, "checkbox")
-
-
-def checkboxes_field(ctx: Context, spec: FieldSpec, slot: Slot, seen: Markup) -> Markup:
-    """Multiple choice (unique enumerated items) as checkboxes, or ``<select multiple>``."""
-    chosen = {choice_token(v) for v in slot.value} if isinstance(slot.value, list) else set()
-    frozen = any(locked(ctx, spec, slot))
-    notes = ctx.notes(spec, slot, subtree=True)
-    if slot.option("widget") != "select":
-        body = _options(ctx, slot, notes, "checkbox", spec.choices, chosen, frozen)
-        return group(ctx, slot, notes, join([seen, body]), "checkboxes")
-    name = ctx.name(slot.pointer)
-    options = [tag("option", {"value": c.token, "selected": c.token in chosen}, c.label)
-               for c in spec.choices]
-    attrs = {"id": ctx.id(slot.pointer), "name": None if frozen else name, "multiple": True,
-             "disabled": frozen, **aria(notes, slot, required=False)}
-    extra = carriers(name, [c.token for c in spec.choices if c.token in chosen]) if frozen else ""
-    body = join([label(ctx, slot), seen, tag("select", attrs, join(options)), extra])
-    return wrap(ctx, slot, notes, body, "select-multiple")
-
-
 def json_field(ctx: Context, spec: FieldSpec, slot: Slot, reason: str) -> Markup:
     """The fallback: the value as JSON text, parsed back on post (``_json`` says so)."""
     read_only, disabled = locked(ctx, spec, slot)
-    notes = ctx.notes(spec, slot, subtree=True)
-    base, name = ctx.id(slot.pointer), ctx.name(slot.pointer)
-    hint = tag("p", {"class": "cs-help", "id": f"{base}__json"}, reason)
-    text = json_text(slot.value) if slot.value is not MISSING else ""
-    describedby = " ".join(filter(None, [f"{base}__json", notes.describedby]))
-    attrs = {"id": base, "name": None if disabled else name, "class": "cs-json",
+    try:
+        text = json_text(slot.value) if slot.value is not MISSING else ""
+    except (RecursionError, TypeError, ValueError):
+        # Too deep for json (or not JSON at all): shown, never posted, never a crash.
+        text, reason, disabled = "", UNEDITABLE_HINT, True
+    notes = ctx.notes(spec, slot, subtree=True, hint=reason)
+    name = ctx.name(slot.pointer)
+    attrs = {"id": ctx.id(slot.pointer), "name": None if disabled else name, "class": "cs-json",
              "spellcheck": "false", "rows": max(2, min(12, text.count("\n") + 1)),
-             "readonly": read_only, "disabled": disabled,
-             **aria(notes, slot), "aria-describedby": describedby}
+             "readonly": read_only, "disabled": disabled, **aria(notes, slot)}
     body = join([label(ctx, slot), tag("textarea", attrs, "\n" + text),
-                 carriers(JSON_MARK, [name]), carriers(name, [text]) if disabled else "", hint])
-    return wrap(ctx, slot, notes, body, "json")
+                 carriers(JSON_MARK, [name]), carriers(name, [text]) if disabled and text else ""])
+    return wrap(slot, notes, body, "json")
 
 
 def note_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
@@ -303,5 +228,5 @@ def note_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     name = ctx.name(slot.pointer)
     keep = slot.value is None or slot.required
     extra = join([carriers(name, ["null"]), carriers(JSON_MARK, [name])]) if keep else ""
-    return wrap(ctx, slot, notes, join([label(ctx, slot, element="p", target=False), extra]),
+    return wrap(slot, notes, join([label(ctx, slot, element="p", target=False), extra]),
                 "note")

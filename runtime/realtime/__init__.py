@@ -31,8 +31,8 @@ CHANNEL = "casestudio"
 def init_realtime(app: Flask, **options: Any) -> SocketIO:
     """Mount socket.io on an app from ``create_app``; calling it again returns the same one.
 
-    ``options`` go to :class:`flask_socketio.SocketIO` (e.g. ``channel`` to keep
-    test runs or clusters that share a Redis apart).
+    ``options`` go to :class:`flask_socketio.SocketIO` on the first call only (e.g.
+    ``channel`` to keep clusters that share one Redis apart).
     """
     existing = app.extensions.get("socketio")
     if existing is not None:

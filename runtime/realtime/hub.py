@@ -3,8 +3,8 @@ fan-out of bus events to rooms, and reconnect resync.
 
 Why joins are checked once and fan-out is not: the policy is asked when a socket
 asks for a room (``case.read`` on the case, the ``case.read`` scope for feeds), so
-publishing an event costs a few dict lookups on the relay thread instead of a
-policy call per socket per event (DESIGN §7, §8).
+publishing an event costs a few dict lookups instead of a policy call per socket
+per event (DESIGN §7, §8). Rights are thus those of connect/subscribe time.
 """
 
 from __future__ import annotations
@@ -90,16 +90,16 @@ class LiveHub:
 
     def on_subscribe(self, message: Any) -> Ack:
         """Join the server rooms behind a client room, if the policy allows."""
-        principal = self.principals[_sid()]
+        principal, room = self.principals[_sid()], _room_of(message)
         try:
-            wanted = self._rooms_for(principal, _room_of(message))
+            wanted = self._rooms_for(principal, room)
         except DomainError as exc:
             return {"ok": False, "error": exc.detail}
         except PolicyError:
             log.exception("policy failed on a socket subscribe")
             return {"ok": False, "error": "the policy engine is unavailable"}
-        if _room_of(message) in FEEDS.values():
-            self._leave_feed(principal, _room_of(message), keep=set(wanted))
+        if room in FEEDS.values():
+            self._leave_feed(principal, room, keep=set(wanted))
         for room in wanted:
             join_room(room)
         return {"ok": True}

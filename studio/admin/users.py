@@ -33,9 +33,12 @@ def _roles(raw: list[str]) -> list[str]:
     return sorted({r for r in items if ROLE.match(r)})
 
 
+USER_ENDPOINTS = frozenset({"admin.users", "admin.add_user", "admin.set_roles"})
+
+
 @bp.before_request
 def _require_user_admin() -> Any:
-    if request.endpoint and request.endpoint.startswith("admin.") and "user" in request.endpoint:
+    if request.endpoint in USER_ENDPOINTS:
         services().authz.require(principal(), "user.manage", {"kind": "user"})
     return None
 

@@ -47,7 +47,7 @@ def _columns(info: TypeInfo) -> list[dict[str, Any]]:
 
 def _render(info: TypeInfo | None, status: int = 200) -> Any:
     context = {"info": info, "columns": _columns(info) if info else [],
-               "movable": bool(info) and scope_allows("case.update", info.key),
+               "movable": info is not None and scope_allows("case.update", info.key),
                "filters": request.values}
     if is_htmx():
         return render_template("portal/_board_columns.html", **context), status

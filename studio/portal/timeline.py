@@ -46,11 +46,11 @@ def _entry(row: Any, comments: dict[str, Any], documents: dict[str, Any],
            task_names: dict[str, str], stage_name: Any) -> Entry | None:
     c, action = row.changes or {}, row.action
     if action == "commented":
-        comment = comments.get(c.get("commentId"))
+        comment = comments.get(str(c.get("commentId")))
         return Entry(row.at, row.actor, "comment", "commented",
                      body=comment.body if comment else "(comment removed)")
     if action == "document_added":
-        doc = documents.get(c.get("documentId"))
+        doc = documents.get(str(c.get("documentId")))
         return Entry(row.at, row.actor, "document", f"uploaded {c.get('name', 'a document')}",
                      document=doc)
     if action.startswith("task_"):

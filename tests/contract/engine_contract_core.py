@@ -13,7 +13,13 @@ import pytest
 
 from bpmn.engine import Engine
 from bpmn.engine_errors import BadUserRequest, NotFound, TaskAlreadyClaimed
-from bpmn.engine_types import DefinitionQuery, HistoryQuery, InstanceQuery, TaskQuery
+from bpmn.engine_types import (
+    DefinitionQuery,
+    HistoryQuery,
+    InstanceQuery,
+    TaskQuery,
+    VariableFilter,
+)
 from tests.contract.engine_bpmn import bpmn, end, external, flow, simple_user_process, start, user
 
 
@@ -173,3 +179,38 @@ class CoreContract:
         engine.activate(pi.id)
         engine.complete(task.id)
         assert engine.instance(pi.id).state == "COMPLETED"
+
+    def test_instance_query_by_variables(self, engine: Engine) -> None:
+        key = uid()
+        engine.deploy("d", {"a.bpmn": simple_user_process(key)})
+        small = engine.start(key, variables={"amount": 50, "kind": "car", "vip": False})
+        big = engine.start(key, variables={"amount": 5000, "kind": "cargo", "vip": True})
+
+        def ids(*filters: VariableFilter) -> list[str]:
+            query = InstanceQuery(definition_key=key, variables=filters)
+            return sorted(i.id for i in engine.instances(query))
+
+        assert ids(VariableFilter("amount", "gt", 100)) == [big.id]
+        assert ids(VariableFilter("amount", "lteq", 50)) == [small.id]
+        assert ids(VariableFilter("kind", "eq", "car")) == [small.id]
+        assert ids(VariableFilter("kind", "like", "car%")) == sorted([small.id, big.id])
+        assert ids(VariableFilter("vip", "eq", True)) == [big.id]
+        assert engine.count_instances(InstanceQuery(definition_key=key)) == 2
+
+    def test_redeploy_moves_start_triggers_to_the_new_version(self, engine: Engine) -> None:
+        key, name = uid(), uid("msg")
+        decl = f'<bpmn:message id="m" name="{name}"/>'
+
+        def version(task: str) -> bytes:
+            starts = (start("t", '<bpmn:timerEventDefinition><bpmn:timeCycle>R/P1D'
+                                 "</bpmn:timeCycle></bpmn:timerEventDefinition>"),
+                      start("m_start", '<bpmn:messageEventDefinition messageRef="m"/>'))
+            return bpmn(*starts, user(task), end(), flow("t", task), flow("m_start", task),
+                        flow(task, "end"), pid=key, extra=decl)
+
+        engine.deploy("d", {"a.bpmn": version("one")})
+        engine.deploy("d", {"a.bpmn": version("two")})
+        starts = [j for j in engine.jobs() if j.process_definition_key == key]
+        assert len(starts) == 1 and starts[0].process_definition_id.startswith(f"{key}:2:")
+        [result] = engine.correlate(name)
+        assert only_task(engine, result.process_instance.id).task_definition_key == "two"

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from bpmn.embedded import EmbeddedEngine
-from bpmn.engine_errors import BadUserRequest
+from bpmn.engine import Engine
+from bpmn.engine_errors import BadUserRequest, NotFound, ProcessEngineError
 from bpmn.engine_types import (
     EngineEvent,
     IncidentQuery,
@@ -216,3 +217,30 @@ def test_async_after_and_signal_throw(engine: EmbeddedEngine) -> None:
     assert engine.run_due_jobs() == 1
     assert engine.instance(pi.id).state == "COMPLETED"
     assert engine.count_instances(InstanceQuery(definition_key="listener")) == 1
+
+
+def test_missing_called_process_fails_with_the_activity(engine: EmbeddedEngine) -> None:
+    call = '<bpmn:callActivity id="call_it" calledElement="nowhere"/>'
+    engine.deploy("d", {"a.bpmn": bpmn(start(), call, end(), flow("start", "call_it", "end"))})
+    with pytest.raises(ProcessEngineError, match="call_it"):
+        engine.start("p")
+    assert engine.count_instances() == 0
+
+
+def test_embedded_engine_implements_the_protocol(engine: EmbeddedEngine) -> None:
+    assert isinstance(engine, Engine)
+    assert engine.check() == {"status": "up", "engine": "embedded", "database": "sqlite"}
+
+
+def test_delete_deployment_refuses_running_instances_unless_cascading(
+        engine: EmbeddedEngine) -> None:
+    deployment = engine.deploy("d", {"a.bpmn": simple_user_process("p")})
+    pi = engine.start("p")
+    assert [d.id for d in engine.deployments()] == [deployment.id]
+    with pytest.raises(BadUserRequest, match="1 dependent process instances"):
+        engine.delete_deployment(deployment.id)
+    engine.delete_deployment(deployment.id, cascade=True)
+    assert engine.deployments() == [] and engine.definitions() == []
+    assert engine.tasks() == [] and engine.history_instances() == []
+    with pytest.raises(NotFound):
+        engine.instance(pi.id)
