@@ -22,6 +22,7 @@ class Case(TenantMixin, Base):
         Index("ix_cases_list", "tenant", "created_at", "id"),
         Index("ix_cases_type_list", "tenant", "case_type", "created_at", "id"),
         Index("ix_cases_tenant_number", "tenant", "number", unique=True),
+        Index("ix_cases_updated", "tenant", "updated_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)

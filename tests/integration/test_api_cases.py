@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import login, make_app
 from tests.support import ROOT, Api, zip_folder
 
 PERMIT = ROOT / "tests" / "fixtures" / "bundles" / "permit"
 VALID = {"applicant": {"name": "Rosa Diaz", "email": "rosa@example.org"}, "plate": "AB-123"}
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    """Built-in workers off: these tests assert exact histories and revisions."""
+    application = make_app(database_url, tmp_path, run_workers=False, run_jobs=False)
+    yield application
+    application.extensions["casestudio"].stop()
 
 
 @pytest.fixture

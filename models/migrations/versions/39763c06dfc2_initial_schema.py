@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ab5d417ae502
+Revision ID: 39763c06dfc2
 Revises:
-Create Date: 2026-11-25 20:22:32.134208
+Create Date: 2026-11-25 21:54:44.809505
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 import models.engine
 
-revision = 'ab5d417ae502'
+revision = '39763c06dfc2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -345,6 +345,20 @@ def upgrade() -> None:
         batch_op.create_index('ix_outbox_pending', ['published_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_tenant'), ['tenant'], unique=False)
 
+    op.create_table('saved_views',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('owner', sa.String(length=150), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('query', sa.String(length=2000), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('tenant', sa.String(length=64), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_views')),
+    sa.UniqueConstraint('tenant', 'owner', 'name', name='uq_saved_views_owner_name')
+    )
+    with op.batch_alter_table('saved_views', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_views_owner'), ['owner'], unique=False)
+        batch_op.create_index(batch_op.f('ix_saved_views_tenant'), ['tenant'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('username', sa.String(length=150), nullable=False),
@@ -434,6 +448,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_tenant'), ['tenant'], unique=False)
         batch_op.create_index('ix_cases_tenant_number', ['tenant', 'number'], unique=True)
         batch_op.create_index('ix_cases_type_list', ['tenant', 'case_type', 'created_at', 'id'], unique=False)
+        batch_op.create_index('ix_cases_updated', ['tenant', 'updated_at', 'id'], unique=False)
 
     op.create_table('comments',
     sa.Column('id', sa.String(length=32), nullable=False),
@@ -483,6 +498,7 @@ def downgrade() -> None:
 
     op.drop_table('comments')
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_updated')
         batch_op.drop_index('ix_cases_type_list')
         batch_op.drop_index('ix_cases_tenant_number')
         batch_op.drop_index(batch_op.f('ix_cases_tenant'))
@@ -507,6 +523,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_users_tenant'))
 
     op.drop_table('users')
+    with op.batch_alter_table('saved_views', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_views_tenant'))
+        batch_op.drop_index(batch_op.f('ix_saved_views_owner'))
+
+    op.drop_table('saved_views')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_tenant'))
         batch_op.drop_index('ix_outbox_pending')
