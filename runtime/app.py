@@ -11,10 +11,12 @@ from typing import Any
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+import bpmn.rest
 from bpmn.engine_errors import EngineError
 from policies import PolicyError
 from runtime.container import Container
 from runtime.errors import DomainError
+from runtime.realtime import init_realtime
 from runtime.settings import Settings, load_settings
 
 #: UI packages mounted by the factory; imported lazily so the dependency
@@ -34,6 +36,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *,
     container = Container(settings)
     app.extensions["casestudio"] = container
     _register_api(app)
+    init_realtime(app)
     if with_ui:
         for name in UI_MODULES:
             importlib.import_module(name).init_app(app)
@@ -70,6 +73,7 @@ def _register_api(app: Flask) -> None:
     from runtime.api.security import init_security
 
     init_security(app)
+    bpmn.rest.init_app(app)
     for module in (system, casetypes, cases, tasks, documents, notifications):
         app.register_blueprint(module.bp)
     app.register_error_handler(DomainError, _domain_error)
