@@ -96,6 +96,7 @@ def rest_app(database_url: str, tmp_path: Path, config: dict[str, Any] | None = 
     app = make_app(database_url, tmp_path, **overrides)
     app.config.update(config or {})
     bpmn.rest.init_app(app)
+    bpmn.rest.configure(app)
     return app
 
 

@@ -33,12 +33,19 @@ def init_app(app: Flask) -> None:
     """Register the blueprint and wire fetch-and-lock wake-ups to the app's engine."""
     if EXTENSION in app.extensions:
         return
-    waker = Waker(tick=float(app.config.get("ENGINE_REST_LONG_POLL_TICK", 1.0)),
-                  max_waiters=int(app.config.get("ENGINE_REST_MAX_WAITERS", 32)),
-                  max_wait=float(app.config.get("ENGINE_REST_MAX_WAIT", 60.0)))
+    waker = Waker()
     app.extensions[EXTENSION] = waker
+    configure(app)
     app.extensions["casestudio"].engine.add_listener(waker.on_engine_event)
     app.register_blueprint(bp)
 
 
-__all__ = ["bp", "init_app"]
+def configure(app: Flask) -> None:
+    """(Re)apply the long-polling tunables from ``app.config`` (also after mounting)."""
+    app.extensions[EXTENSION].configure(
+        tick=float(app.config.get("ENGINE_REST_LONG_POLL_TICK", 1.0)),
+        max_waiters=int(app.config.get("ENGINE_REST_MAX_WAITERS", 32)),
+        max_wait=float(app.config.get("ENGINE_REST_MAX_WAIT", 60.0)))
+
+
+__all__ = ["bp", "configure", "init_app"]

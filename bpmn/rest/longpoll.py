@@ -47,6 +47,12 @@ class Waker:
         self._generation = 0
         self._slots = threading.BoundedSemaphore(max_waiters)
 
+    def configure(self, *, tick: float, max_waiters: int, max_wait: float) -> None:
+        """Change the tunables; call before requests wait (the slot pool is replaced)."""
+        self.tick = tick
+        self.max_wait = max_wait
+        self._slots = threading.BoundedSemaphore(max_waiters)
+
     def notify(self) -> None:
         with self._condition:
             self._generation += 1
