@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +14,10 @@ from connectors.identity import Principal
 from connectors.identity.passwords import hash_password, verify_password
 from models.db import Database
 from models.identity import ApiToken, User
+
+#: How long (seconds) and how many successful password checks are remembered.
+VERIFIED_TTL = 30.0
+VERIFIED_MAX = 1000
 
 #: Passwords that only ever work in demo mode (what ``make run`` starts).
 DEFAULT_PASSWORDS = frozenset({"demo", "admin", "password", "changeme", "secret"})
@@ -31,10 +36,25 @@ class LocalIdentity:
         self.db = db
         self.demo = demo
         self.token_ttl = timedelta(seconds=token_ttl_seconds)
+        # Camunda clients send HTTP Basic on every call; scrypt costs ~70 ms on purpose, so
+        # a successful check is remembered briefly, keyed by a hash (never the password).
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     def authenticate(self, username: str, password: str, tenant: str = "default"
                      ) -> Principal | None:
         """Check a password; demo accounts and default passwords only in demo mode."""
+        key = _sha(f"{tenant}\0{username}\0{password}")
+        cached = self._verified.get(key)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        principal = self._check_password(username, password, tenant)
+        if principal is not None:
+            if len(self._verified) > VERIFIED_MAX:
+                self._verified.clear()
+            self._verified[key] = (time.monotonic() + VERIFIED_TTL, principal)
+        return principal
+
+    def _check_password(self, username: str, password: str, tenant: str) -> Principal | None:
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.tenant == tenant, User.username == username))
             if user is None or not user.active:
@@ -82,6 +102,7 @@ class LocalIdentity:
         """
         if not (demo or self.demo):
             _check_strength(password)
+        self._verified.clear()  # roles or password change: no stale cached logins
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.tenant == tenant, User.username == username))
             if user is None:

@@ -67,3 +67,20 @@ def test_inactive_and_unknown_users(db: Database) -> None:
     assert identity.authenticate("dave", "a long password") is None
     assert identity.authenticate("nobody", "a long password") is None
     assert identity.authenticate("dave", "a long password", tenant="other") is None
+
+
+def test_successful_logins_are_cached_briefly_and_dropped_on_change(db: Database) -> None:
+    import time
+
+    identity = LocalIdentity("local://", db=db)
+    identity.add_user("erin", "first password", ["worker"])
+    started = time.perf_counter()
+    assert identity.authenticate("erin", "first password") is not None
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    assert identity.authenticate("erin", "first password") is not None
+    assert time.perf_counter() - started < first / 5  # no second scrypt
+    assert identity.authenticate("erin", "wrong password") is None
+    identity.add_user("erin", "second password", ["worker"])
+    assert identity.authenticate("erin", "first password") is None
+    assert identity.authenticate("erin", "second password") is not None
