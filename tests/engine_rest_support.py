@@ -9,15 +9,13 @@ so each facade test is also a contract test of the shapes it touches.
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from tests.camunda_openapi import validate
+from tests.support import live_server as serve_app
 
 ADMIN = ("admin", "demo")
 
@@ -175,12 +173,5 @@ def start(api: CamundaClient, key: str, **body: Any) -> dict[str, Any]:
 @contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (random port) in a thread; yields the /engine-rest URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/engine-rest"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serve_app(app) as base:
+        yield f"{base}/engine-rest"

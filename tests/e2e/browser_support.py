@@ -11,16 +11,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
-
 from tests.support import ROOT, require_server
+from tests.support import live_server as serve  # noqa: F401 - re-exported for the e2e tests
 
 CHROMIUM = os.environ.get("CASESTUDIO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -36,21 +33,6 @@ def launch_chromium(playwright: Any) -> Any:
         require_server("Chromium is not installed (apt-get install -y chromium)")
     path = CHROMIUM if Path(CHROMIUM).is_file() else str(shutil.which("chromium"))
     return playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve ``app`` (socket.io mounted) in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def log_in(browser: Any, base: str, user: str) -> Any:

@@ -17,29 +17,14 @@ from typing import Any
 import pytest
 import socketio
 import websocket
-from werkzeug.serving import make_server
 
 from tests.conftest import login, make_app
 from tests.support import ROOT, Api, zip_folder
+from tests.support import live_server as live_server  # re-exported for the realtime tests
 
 PERMIT = ROOT / "tests" / "fixtures" / "bundles" / "permit"
 VALID = {"applicant": {"name": "Rosa Diaz", "email": "rosa@example.org"}, "plate": "AB-123"}
 WAIT = 10.0  # generous: the suite shares 2 cores with everything else
-
-
-@contextmanager
-def live_server(app: Any) -> Iterator[str]:
-    """Serve ``app`` (with socket.io mounted) on 127.0.0.1:<free port>; yields its URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def build_app(database_url: str, tmp_path: Path, deploy: bool = True,
