@@ -105,9 +105,22 @@ def shell_context() -> dict[str, Any]:
             "unread": container().inbox.unread(user), "live_since": _live_since(user)}
 
 
+def remember_live_since(user: Any) -> None:
+    """Take the resync point before the view reads anything (called by the page guard).
+
+    Why before and not at render time: an event committed after the view loaded its
+    data but before the template rendered would be newer than the page's data yet
+    not newer than a seq taken at render time, so the resync on connect would skip it
+    and the page would miss it for good (a task that never appears).
+    """
+    g.live_since = _live_since(user)
+
+
 def _live_since(user: Any) -> int | None:
-    """The newest event seq at render time: live.js resyncs from it on connect, so an
-    event between rendering and the socket joining its rooms is not lost."""
+    """The newest event seq: live.js resyncs from it on connect, so an event between
+    loading the page's data and the socket joining its rooms is not lost."""
+    if "live_since" in g:
+        return g.live_since  # type: ignore[no-any-return]
     if not current_app.jinja_env.globals.get("has_live"):
         return None
     from runtime.realtime import latest_seq

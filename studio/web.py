@@ -29,6 +29,7 @@ from runtime.api.security import CSRF_HEADER, check_csrf
 from runtime.api.web import container
 from runtime.container import Container
 from runtime.errors import DomainError, Unauthorized
+from studio.ui import remember_live_since
 
 log = logging.getLogger(__name__)
 FRIENDLY = {
@@ -75,6 +76,8 @@ def _guard() -> Any:
     if request.method == "POST":
         sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token", "")
         check_csrf(sent)
+    elif not is_htmx():
+        remember_live_since(g.principal)
     return None
 
 
