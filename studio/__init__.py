@@ -7,31 +7,21 @@ stays studio -> runtime (the runtime never imports the UI).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from flask import Flask, render_template
-
-from studio.web import page_blueprint, principal, services
+from flask import Flask
 
 LIVE_JS = Path(__file__).with_name("static") / "js" / "live.js"
-
-#: The analysts' studio (``/studio``) is a placeholder page until it is built.
-placeholder = page_blueprint("studio_home")
-
-
-@placeholder.get("/studio")
-def studio_home() -> Any:
-    services().authz.require(principal(), "studio.access", {"kind": "system"})
-    return render_template("studio_placeholder.html")
 
 
 def init_app(app: Flask) -> None:
     """Mount the UI blueprints and the template helpers."""
-    from studio import admin, auth, portal, ui, vendor
+    from studio import admin, auth, designer, portal, ui, vendor, widgets
 
     ui.init_templates(app)
     app.jinja_env.globals["has_live"] = LIVE_JS.is_file()
     portal.load_routes()
     admin.load_routes()
-    for blueprint in (vendor.bp, auth.bp, portal.bp, admin.bp, placeholder):
+    designer.load_routes()
+    widgets.load_routes()
+    for blueprint in (vendor.bp, auth.bp, portal.bp, admin.bp, designer.bp, widgets.bp):
         app.register_blueprint(blueprint)
