@@ -18,7 +18,7 @@ $(STAMP): setup.cfg pyproject.toml
 
 NODE_STAMP := node_modules/.installed
 
-$(NODE_STAMP): package.json package-lock.json
+$(NODE_STAMP): package.json package-lock.json $(wildcard studio/assets/*)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 

@@ -59,15 +59,26 @@ class Outline:
         return cls([d for d in defines if d], [c for c in calls if c and "$" not in c])
 
 
+#: How ``/engine-rest/deployment/create`` deploys (see `bpmn.rest.deployment`).
+REST_DEPLOY = {"mode": "camunda"}
+
+
 class Corpus:
-    """Deploys and drives corpus files on ``engine`` (``deploy_options`` go to deploy)."""
+    """Deploys and drives corpus files on ``engine``.
+
+    ``deploy_options`` go to ``Engine.deploy`` (default: as the REST facade
+    deploys); ``stand_in``: the driver completes unsupported elements after
+    their incident (see `bpmn.corpus_drive`).
+    """
 
     def __init__(self, engine: Engine, files: list[Path],
-                 deploy_options: Mapping[str, Any] | None = None) -> None:
+                 deploy_options: Mapping[str, Any] | None = None, *,
+                 stand_in: bool = False) -> None:
         self.engine = engine
         self.files = {p.name: p.read_bytes() for p in files}
         self.outlines = {name: Outline.of(data) for name, data in self.files.items()}
-        self.options = dict(deploy_options or {})
+        self.options = dict(REST_DEPLOY if deploy_options is None else deploy_options)
+        self.stand_in = stand_in
 
     def definers(self, name: str) -> list[str]:
         """Other files defining the processes ``name`` calls (transitively, callees first)."""
@@ -96,7 +107,7 @@ class Corpus:
                                             **self.options)
         except EngineError as exc:
             return FileResult(name, False, exc.message)
-        driver = CorpusDriver(self.engine, tenant)
+        driver = CorpusDriver(self.engine, tenant, stand_in=self.stand_in)
         own = set(self.outlines[name].defines)
         return FileResult(name, True, "", [driver.drive(d) for d in deployment.process_definitions
                                            if d.key in own])

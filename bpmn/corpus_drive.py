@@ -10,7 +10,10 @@ a process expects from its starter are supplied when the engine names them
 ("unknown variable 'x'"): a date for names containing ``date``, the user
 ``demo`` for names of people, 1 otherwise. It stops at the end or at a
 documented limitation: an error, an incident, a loop, or a round that
-changed nothing.
+changed nothing. With ``stand_in`` the driver also plays the worker a
+Camunda user would subscribe to ``casestudio.unsupported``: it resolves the
+incident of an element the engine cannot run (Java code, DMN, scripts...),
+completes it, and records the element in `Drive.stood_in`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any, Literal
 
 from bpmn.engine import Engine
 from bpmn.engine_errors import EngineError, NotFound
+from bpmn.spiff.lenient import UNSUPPORTED_TOPIC
 from bpmn.engine_types import (
     ExternalTaskQuery,
     HistoryQuery,
@@ -50,6 +54,8 @@ class Drive:
     outcome: Outcome
     detail: str
     rounds: int = 0
+    #: Unsupported elements the driver stood in for (ids), in the order reached.
+    stood_in: tuple[str, ...] = ()
 
 
 @dataclass
@@ -85,31 +91,39 @@ class CorpusDriver:
     """Drives processes of one ``tenant`` on ``engine`` (see module docstring)."""
 
     def __init__(self, engine: Engine, tenant: str = "default",
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, *, stand_in: bool = False) -> None:
         self.engine = engine
         self.tenant = tenant
         self.clock = clock or (lambda: datetime.now(UTC))
         self.variables: dict[str, Any] = {}
+        self.stand_in = stand_in
+        self.stood_in: list[str] = []
 
     def drive(self, definition: ProcessDefinition) -> Drive:
         declared = Declared.of(self.engine.definition_xml(definition.id))
         known = {h.id for h in self.engine.history_instances(HistoryQuery(tenant=self.tenant))}
         rounds = 0
+        self.stood_in = []
         try:
             root = self._supplied(lambda: self._start(definition, declared, known))
             while rounds < MAX_ROUNDS:
                 if self.engine.instance(root).state in ("COMPLETED", "TERMINATED"):
-                    return Drive(definition.key, "ended", "ended", rounds)
+                    return self._result(definition.key, "ended", "ended", rounds)
                 rounds += 1
                 self._check_incidents(known)
                 if not self._supplied(lambda: self._round(self._active(known), declared)):
                     raise Stuck(f"nothing left to do; waiting at {self._waiting(root)}")
             raise Stuck(f"still running after {MAX_ROUNDS} rounds (it loops)")
         except Stuck as exc:
-            return Drive(definition.key, "limitation", str(exc), rounds)
+            return self._result(definition.key, "limitation", str(exc), rounds)
         except EngineError as exc:
-            return Drive(definition.key, "limitation", f"{type(exc).__name__}: {exc.message}",
-                         rounds)
+            return self._result(definition.key, "limitation",
+                                f"{type(exc).__name__}: {exc.message}", rounds)
+
+    def _result(self, key: str, outcome: Outcome, detail: str, rounds: int) -> Drive:
+        if self.stood_in and outcome == "ended":
+            detail = f"ended, standing in for {', '.join(self.stood_in)}"
+        return Drive(key, outcome, detail, rounds, tuple(self.stood_in))
 
     def _supplied(self, step: Callable[[], Any], attempts: int = 4) -> Any:
         """Run ``step``; when the engine names a missing variable, supply it and retry."""
@@ -185,11 +199,15 @@ class CorpusDriver:
         requests = [TopicRequest(topic, 60_000, tenant_ids=[self.tenant]) for topic in topics]
         done = False
         for task in self.engine.fetch_and_lock(WORKER, requests, max_tasks=50) if topics else []:
-            if task.process_instance_id == instance_id:
-                self.engine.complete_external(task.id, WORKER, self.variables)
-                done = True
-            else:
+            if task.process_instance_id != instance_id:
                 self.engine.unlock(task.id)
+                continue
+            try:
+                self.engine.complete_external(task.id, WORKER, self.variables)
+            except EngineError:
+                self.engine.unlock(task.id)  # fetchable again when retried with more variables
+                raise
+            done = True
         return done
 
     def _messages(self, active: list[str], names: list[str]) -> bool:
@@ -215,8 +233,24 @@ class CorpusDriver:
 
     def _check_incidents(self, known: set[str]) -> None:
         for incident in self.engine.incidents(IncidentQuery(tenant=self.tenant)):
-            if incident.process_instance_id not in known:
+            if incident.process_instance_id in known:
+                continue
+            if not self._stands_in(incident.configuration):
                 raise Stuck(f"incident at {incident.activity_id}: {incident.message}")
+            self.stood_in.append(incident.activity_id or "?")
+
+    def _stands_in(self, task_id: str | None) -> bool:
+        """Give an unsupported element's task a retry so this driver completes it."""
+        if not self.stand_in or task_id is None:
+            return False
+        try:
+            task = self.engine.external_task(task_id)
+        except NotFound:
+            return False
+        if task.topic != UNSUPPORTED_TOPIC:
+            return False
+        self.engine.set_external_retries(task_id, 1)
+        return True
 
     def _waiting(self, instance_id: str) -> list[str]:
         try:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from bpmn.lint.dialect import LintMode
 from bpmn.engine_types import (
     ActivityInstance,
     CorrelationResult,
@@ -66,7 +67,11 @@ class Engine(Protocol):
 
     # -- repository ------------------------------------------------------------
     def deploy(self, name: str, resources: Mapping[str, bytes], *, tenant: str = "default",
-               source: str | None = None, session: Any = None) -> Deployment: ...
+               source: str | None = None, session: Any = None,
+               mode: LintMode = "strict") -> Deployment:
+        """``mode="camunda"``: deploy as Camunda does (what cannot run raises an incident
+        when reached; see `bpmn.spiff.lenient`); ``"strict"`` refuses it (bundles)."""
+        ...
     def deployments(self, tenant: str | None = None) -> list[Deployment]: ...
     def delete_deployment(self, deployment_id: str, cascade: bool = False, *,
                           session: Any = None) -> None: ...

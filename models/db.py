@@ -40,6 +40,24 @@ def build_engine(url: str, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
 
 
+def _read_engine(url: str, writer: Engine) -> Engine:
+    """The engine read-only sessions use: on a SQLite file, one whose BEGIN is deferred.
+
+    Why a second engine: BEGIN IMMEDIATE takes the single write lock, so with it every
+    read waits behind every writer; WAL readers need no lock at all. Other databases
+    (and in-memory SQLite, one shared connection) use the writer engine unchanged.
+    """
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return writer
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", lambda c, _r: setattr(c, "isolation_level", None))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))  # one snapshot
+    return engine
+
+
 def _sqlite_engine(url: str, database: str | None) -> Engine:
     memory = not database or database == ":memory:"
     if not memory:
@@ -63,6 +81,8 @@ class Database:
         self.engine = build_engine(url)
         self.dialect = self.engine.dialect.name
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        self.read_engine = _read_engine(url, self.engine)
+        self._read_factory = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -77,9 +97,25 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (ended by the pool's rollback: writes here are a bug).
+
+        Hot read paths (token checks, task and case lookups) use it so that on SQLite
+        they neither take nor wait for the write lock. ``close`` (not ``rollback``)
+        keeps the loaded objects readable after the block.
+        """
+        session = self._read_factory()
+        try:
+            yield session
+        finally:
+            session.close()
+
     def new_session(self) -> Session:
         """A bare session for callers that manage the transaction themselves."""
         return self._factory()
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

@@ -67,6 +67,8 @@ action_kind("user.manage") := "user"
 
 action_kind("studio.access") := "system"
 
+action_kind("studio.manage") := "system"
+
 action_kind("admin.access") := "system"
 
 # Case actions map to the permission verbs of a case type. A verb is granted by
@@ -133,7 +135,7 @@ permitted(req, case_type) if grants(req, case_type, case_verb(req.action))
 permitted(req, _) if req.action == "case_type.read"
 
 permitted(req, _) if {
-	req.action in ["case_type.deploy", "studio.access"]
+	req.action in ["case_type.deploy", "studio.access", "studio.manage"]
 	has_role(req, "analyst")
 }
 

@@ -121,6 +121,14 @@ test_deploy_and_studio_need_analyst if {
 	not allowed(user("alice", ["worker"]), "studio.access", system)
 }
 
+test_studio_manage_needs_analyst_or_admin if {
+	allowed(user("ann", ["analyst"]), "studio.manage", system)
+	allowed(user("root", ["admin"]), "studio.manage", system)
+	not allowed(user("alice", ["worker"]), "studio.manage", system)
+	not allowed(user("mia", ["manager"]), "studio.manage", system)
+	not allowed(user("ann", ["analyst"]), "studio.manage", {"kind": "case", "tenant": "default"})
+}
+
 test_engine_access_needs_engine_role if {
 	allowed(user("svc", ["engine"]), "engine.access", {"kind": "engine", "tenant": "default"})
 	not allowed(user("ann", ["analyst"]), "engine.access", {"kind": "engine", "tenant": "default"})

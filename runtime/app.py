@@ -70,11 +70,12 @@ def _configure(app: Flask, settings: Settings) -> None:
 
 def _register_api(app: Flask) -> None:
     from runtime.api import cases, casetypes, documents, notifications, system, tasks
+    from runtime.api import studio as studio_api
     from runtime.api.security import init_security
 
     init_security(app)
     bpmn.rest.init_app(app)
-    for module in (system, casetypes, cases, tasks, documents, notifications):
+    for module in (system, casetypes, cases, tasks, documents, notifications, studio_api):
         app.register_blueprint(module.bp)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(EngineError, _engine_error)

@@ -20,11 +20,9 @@ from connectors.identity import Principal
 from forms import TemplateError, clean, format_number, render_title
 from models.base import utcnow
 from models.cases import Case, Comment, HistoryEntry
-from models.casetypes import CaseTypeVersion
 from models.db import Database
 from runtime import journal
 from runtime.authz import Authorizer, case_resource
-from runtime.casetypes import latest_version
 from runtime.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from runtime.hooks import apply_hooks, status_event
 from runtime.search import search_text
@@ -32,9 +30,10 @@ from runtime.sequences import next_value
 from runtime.sla import stage_due
 from runtime.stale import ATTEMPTS as STALE_ATTEMPTS
 from runtime.stale import retry_stale
+from runtime.versions import VersionInfo, definition_of, latest_version_info
 
 #: Starts the case's process inside the creating transaction; returns the instance id.
-ProcessStarter = Callable[[Session, Case, CaseTypeVersion], str | None]
+ProcessStarter = Callable[[Session, Case, VersionInfo], str | None]
 PATCHABLE = ("data", "queue", "assignee", "stage")
 
 
@@ -51,7 +50,7 @@ class CaseService:
     def create(self, principal: Principal, case_type: str, data: Any) -> Case:
         """Validate, number, title, store, start the process — all or nothing."""
         with self.db.session() as s:
-            version = latest_version(s, principal.tenant, case_type)
+            version = latest_version_info(s, principal.tenant, case_type)
             if version is None:
                 raise NotFound(f"case type {case_type!r} does not exist")
             self.authz.require(principal, "case.create", {"kind": "case",
@@ -66,7 +65,7 @@ class CaseService:
                 _link_process(s, case, self.start_process(s, case, version))
         return case
 
-    def _new_case(self, s: Session, principal: Principal, version: CaseTypeVersion,
+    def _new_case(self, s: Session, principal: Principal, version: VersionInfo,
                   data: dict[str, Any]) -> Case:
         definition = version.definition
         now = utcnow()
@@ -87,7 +86,7 @@ class CaseService:
     # -- read -----------------------------------------------------------------
     def get(self, principal: Principal, case_id: str, action: str = "case.read") -> Case:
         """A case the caller may see (404 hides cases of other tenants)."""
-        with self.db.session() as s:
+        with self.db.read() as s:
             return self._load(s, principal, case_id, action)
 
     def _load(self, s: Session, principal: Principal, case_id: str, action: str,
@@ -100,9 +99,8 @@ class CaseService:
         return case
 
     def definition(self, case: Case) -> dict[str, Any]:
-        with self.db.session() as s:
-            version = s.get(CaseTypeVersion, case.version_id)
-            return version.definition if version else {}
+        with self.db.read() as s:
+            return definition_of(s, case.version_id)
 
     # -- patch ----------------------------------------------------------------
     def patch(self, principal: Principal, case_id: str, patch: Any,
@@ -132,7 +130,7 @@ class CaseService:
 
     def _apply(self, s: Session, principal: Principal, case: Case, patch: dict[str, Any]
                ) -> None:
-        definition = s.get(CaseTypeVersion, case.version_id).definition  # type: ignore[union-attr]
+        definition = definition_of(s, case.version_id)
         before = snapshot(case)
         if "data" in patch:
             case.data = _valid_data_for(definition, merge_patch(case.data, patch["data"]))
@@ -165,8 +163,7 @@ class CaseService:
     def apply_set(self, s: Session, actor: str, case: Case, changes: dict[str, Any], *,
                   hooks: bool = True) -> None:
         """Set stage/queue/assignee/status/data from hooks and built-in workers."""
-        version = s.get(CaseTypeVersion, case.version_id)
-        definition = version.definition if version else {"stages": [], "schema": {}}
+        definition = definition_of(s, case.version_id) or {"stages": [], "schema": {}}
         if changes.get("status") and changes["status"] != case.status:
             self.apply_status(s, actor, case, str(changes["status"]), hooks=hooks)
         before = snapshot(case)
@@ -295,7 +292,7 @@ def _checked_field(definition: dict[str, Any], field: str, value: Any) -> Any:
     return value
 
 
-def _valid_data(version: CaseTypeVersion, data: Any) -> dict[str, Any]:
+def _valid_data(version: VersionInfo, data: Any) -> dict[str, Any]:
     return _valid_data_for(version.definition, data)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from models.cases import Case
-from models.casetypes import CaseTypeVersion
+from runtime.versions import definition_of
 
 #: Event-data keys that can carry the task a hook names: its name or its BPMN id
 #: (the embedded engine sends ``activity_id``; Camunda-shaped payloads use camelCase).
@@ -51,10 +51,7 @@ def apply_hooks(s: Session, changer: CaseChanger, case: Case, event_type: str,
 
     Changes made by hooks fire no further hooks, so two hooks can never ping-pong.
     """
-    version = s.get(CaseTypeVersion, case.version_id)
-    if version is None:
-        return
-    for hook in matching_hooks(version.definition, event_type, dict(data)):
+    for hook in matching_hooks(definition_of(s, case.version_id), event_type, dict(data)):
         changer.apply_set(s, "system", case, dict(hook["set"]), hooks=False)
 
 

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from bpmn.engine import Engine, EngineEvent
 from bpmn.engine_errors import EngineError
 from models.cases import Case
-from models.casetypes import CaseTypeVersion
 from runtime import journal
 from runtime.bundles.model import Bundle
 from runtime.errors import ValidationFailed
 from runtime.hooks import apply_hooks
+from runtime.versions import VersionInfo
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class ProcessBridge:
         return {"deploymentId": deployment.id,
                 "definitions": {d.key: d.id for d in deployment.process_definitions}}
 
-    def start_process(self, s: Session, case: Case, version: CaseTypeVersion) -> str | None:
+    def start_process(self, s: Session, case: Case, version: VersionInfo) -> str | None:
         """Start the case's process (business key = case id) in the same transaction."""
         process_id = version.definition.get("processId")
         if not process_id:

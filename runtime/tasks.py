@@ -19,12 +19,12 @@ from bpmn.engine_errors import EngineError
 from connectors.identity import Principal
 from forms import clean
 from models.cases import Case
-from models.casetypes import CaseTypeVersion
 from models.db import Database
 from runtime.authz import Authorizer
 from runtime.cases import CaseService
 from runtime.errors import Conflict, NotFound, ValidationFailed
 from runtime.stale import retry_stale
+from runtime.versions import definition_of
 
 FORM_PREFIX = "form:"
 
@@ -139,11 +139,11 @@ class TaskService:
     def _update_case(self, s: Session, principal: Principal, case_id: str,
                      values: dict[str, Any]) -> None:
         case = s.get(Case, case_id, with_for_update=True)  # queue behind concurrent writers
-        version = s.get(CaseTypeVersion, case.version_id) if case else None
-        if case is None or version is None:
+        definition = definition_of(s, case.version_id) if case else {}
+        if case is None or not definition:
             return
         shared = {k: v for k, v in values.items()
-                  if k in version.definition["schema"].get("properties", {})}
+                  if k in definition["schema"].get("properties", {})}
         if shared:
             self.cases.apply_set(s, principal.id, case, {"data": shared})
 

@@ -20,6 +20,9 @@ WHITELIST: dict[str, frozenset[str]] = {
     "htmx.org": frozenset({"dist/htmx.min.js"}),
     "socket.io-client": frozenset({"dist/socket.io.min.js"}),
     "chart.js": frozenset({"dist/chart.umd.js"}),
+    # The studio's modeler bundle (bpmn-js + Camunda properties panel), built by `npm ci`
+    # (package.json `prepare` -> studio/assets/build.mjs).
+    ".casestudio": frozenset({"modeler.js", "modeler.css"}),
     "bpmn-js": frozenset({
         "dist/bpmn-navigated-viewer.production.min.js",
         "dist/bpmn-modeler.production.min.js",

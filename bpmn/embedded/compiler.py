@@ -24,8 +24,9 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from bpmn.engine_errors import BadUserRequest
 from bpmn.errors import XmlError
-from bpmn.lint import lint_bpmn
+from bpmn.lint import LintMode, lint_bpmn
 from bpmn.spiff.ids import ensure_flow_ids, external_id, rename_reserved_ids
+from bpmn.spiff.lenient import rewrite
 from bpmn.spiff.parser import EngineParser
 from bpmn.spiff.specs import CamundaCallActivity, EngineTimer
 from bpmn.xml import BPMN_NS, normalize_namespaces, parse_xml
@@ -52,40 +53,68 @@ class CompiledProcess:
     embedded: dict[str, Any]
     called: list[str]
     starts: list[StartEvent] = field(default_factory=list)
+    #: Elements that become incidents when reached (id -> reason; `bpmn.spiff.lenient`).
+    unsupported: dict[str, str] = field(default_factory=dict)
 
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_deployable(resource: str, data: bytes, *, allow_scripts: bool) -> None:
-    """Refuse, naming element ids, what the lint says the engine cannot run."""
-    issues = [i for i in lint_bpmn(data, allow_scripts=allow_scripts)
+def check_deployable(resource: str, data: bytes, *, allow_scripts: bool,
+                     mode: LintMode = "strict") -> None:
+    """Refuse, naming element ids, what the lint (in ``mode``) says cannot be deployed."""
+    issues = [i for i in lint_bpmn(data, allow_scripts=allow_scripts, mode=mode)
               if i.severity == "error" and i.code not in _CONTEXT_CODES]
     if issues:
         details = "; ".join(f"{i.element_id or 'document'}: {i.message}" for i in issues)
         raise BadUserRequest(f"{resource}: cannot deploy: {details}")
 
 
-def compile_bpmn(resource: str, data: bytes) -> dict[str, CompiledProcess]:
-    """All executable processes of one BPMN document, by process id (= key)."""
+def check_runnable(resource: str, compiled: dict[str, CompiledProcess]) -> None:
+    """The strict deploy: refuse elements the rewrite turned into incidents-to-be."""
+    unsupported = {k: v for item in compiled.values() for k, v in item.unsupported.items()}
+    if unsupported:
+        details = "; ".join(f"{key}: {why}" for key, why in unsupported.items())
+        raise BadUserRequest(f"{resource}: cannot deploy: {details}")
+
+
+def compile_bpmn(resource: str, data: bytes, *,
+                 allow_scripts: bool = False) -> dict[str, CompiledProcess]:
+    """All executable processes of one BPMN document, by process id (= key).
+
+    The document is first rewritten by `bpmn.spiff.lenient` (what cannot run
+    becomes an external task that raises an incident; see ``unsupported``).
+    """
     try:
         root = normalize_namespaces(parse_xml(data))
     except XmlError as exc:
         raise BadUserRequest(f"{resource}: {exc}") from exc
     rename_reserved_ids(root)
     ensure_flow_ids(root)
+    unsupported = rewrite(root, allow_scripts=allow_scripts).unsupported
     keys = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
             if (p.get("isExecutable") or "").lower() == "true"]
     parser = EngineParser()
     try:
         parser.add_bpmn_xml(root, resource)
-        return {key: _compile(parser, root, key) for key in keys if key}
+        out = {key: _compile(parser, root, key) for key in keys if key}
     except ValidationException as exc:
         where = external_id(exc.id) if getattr(exc, "id", "") else "document"
         raise BadUserRequest(f"{resource}: {where}: {exc}") from exc
     except SpiffWorkflowException as exc:
         raise BadUserRequest(f"{resource}: {exc}") from exc
+    for key, item in out.items():
+        item.unsupported = {external_id(element): why for element, why in unsupported.items()
+                            if element in _ids_of(root, key)}
+    return out
+
+
+def _ids_of(root: Any, key: str) -> set[str]:
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        if process.get("id") == key:
+            return {e.get("id") for e in process.iter() if isinstance(e.tag, str) and e.get("id")}
+    return set()
 
 
 def _compile(parser: EngineParser, root: Any, key: str) -> CompiledProcess:

@@ -52,6 +52,12 @@ class EngineContext:
         with self.db.session() as own:
             yield own
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction (on SQLite it takes no write lock; see Database.read)."""
+        with self.db.read() as own:
+            yield own
+
     def emit(self, session: Session, type: str, *, instance_id: str | None,
              business_key: str | None, tenant: str, **data: Any) -> None:
         """Call every listener inside the current transaction."""

@@ -29,6 +29,7 @@ from bpmn.embedded.runner import Runner, instance_value
 from bpmn.embedded.starter import Starter
 from bpmn.embedded.usertasks import UserTasks
 from bpmn.engine_errors import BadUserRequest
+from bpmn.lint import LintMode
 from bpmn.engine_types import (
     CorrelationResult,
     Deployment,
@@ -70,9 +71,10 @@ class EmbeddedEngine(ReadSide):
 
     # -- repository ------------------------------------------------------------
     def deploy(self, name: str, resources: Mapping[str, bytes], *, tenant: str = "default",
-               source: str | None = None, session: Session | None = None) -> Deployment:
+               source: str | None = None, session: Session | None = None,
+               mode: LintMode = "strict") -> Deployment:
         with self.ctx.tx(session) as s:
-            return self.repository.deploy(s, name, resources, tenant, source)
+            return self.repository.deploy(s, name, resources, tenant, source, mode)
 
     def delete_deployment(self, deployment_id: str, cascade: bool = False, *,
                           session: Session | None = None) -> None:

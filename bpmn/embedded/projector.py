@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import EngineContext, quiet
 from bpmn.embedded.history import sync_history, sync_variables
+from bpmn.embedded.incidents import Incidents
 from bpmn.embedded.rows import external_task_row, user_task_row
+from bpmn.embedded.unsupported import flag_if_unsupported
 from bpmn.spiff.inspect import Snapshot, activity_id, snapshot
 from models.base import new_id
 from models.engine import (
@@ -49,6 +51,7 @@ class Projector:
 
     def __init__(self, ctx: EngineContext) -> None:
         self.ctx = ctx
+        self.incidents = Incidents(ctx)
 
     def sync(self, session: Session, live: Live) -> None:
         session.flush()  # pending rows first: the bulk statements below skip autoflush
@@ -99,6 +102,7 @@ class Projector:
             session.add(ext_row)
             self._emit(session, live, "external_task.created", task_id=tid,
                        topic=ext_row.topic, activity_id=ext_row.activity_id)
+            flag_if_unsupported(session, self.incidents, ext_row)
         return sorted(snap.external_tasks)
 
     def _jobs(self, session: Session, live: Live, snap: Snapshot, before: dict[str, Any],

@@ -18,6 +18,7 @@ from bpmn.embedded.compiler import (
     CompiledProcess,
     SpecCache,
     check_deployable,
+    check_runnable,
     compile_bpmn,
     content_hash,
 )
@@ -25,6 +26,7 @@ from bpmn.embedded.context import EngineContext
 from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import DefinitionQuery, Deployment, ProcessDefinition
 from bpmn.expressions import parse_timer
+from bpmn.lint import LintMode
 from models.base import new_id
 from models.engine import (
     EngineDefinition,
@@ -52,8 +54,9 @@ class Repository:
 
     # -- deploy ----------------------------------------------------------------
     def deploy(self, session: Session, name: str, resources: Mapping[str, bytes], tenant: str,
-               source: str | None) -> Deployment:
-        compiled = self._compile_all(resources)
+               source: str | None, mode: LintMode = "strict") -> Deployment:
+        """``mode="camunda"``: accept what cannot run as incidents-to-be (`bpmn.spiff.lenient`)."""
+        compiled = self._compile_all(resources, mode)
         if not compiled:
             raise BadUserRequest(f"deployment {name!r} contains no executable BPMN process")
         changed = {key: item for key, item in compiled.items()
@@ -72,14 +75,17 @@ class Repository:
         session.flush()
         return self._existing(session, tenant, list(compiled))
 
-    def _compile_all(self, resources: Mapping[str, bytes]
+    def _compile_all(self, resources: Mapping[str, bytes], mode: LintMode
                      ) -> dict[str, tuple[str, CompiledProcess, str]]:
         out: dict[str, tuple[str, CompiledProcess, str]] = {}
         for resource, data in resources.items():
             if not resource.lower().endswith(BPMN_SUFFIXES):
                 continue
-            check_deployable(resource, data, allow_scripts=self.ctx.allow_scripts)
-            for key, process in compile_bpmn(resource, data).items():
+            check_deployable(resource, data, allow_scripts=self.ctx.allow_scripts, mode=mode)
+            processes = compile_bpmn(resource, data, allow_scripts=self.ctx.allow_scripts)
+            if mode == "strict":
+                check_runnable(resource, processes)
+            for key, process in processes.items():
                 if key in out:
                     raise BadUserRequest(f"process {key!r} is defined twice in the deployment")
                 out[key] = (resource, process, content_hash(key.encode() + b"\0" + data))
@@ -171,7 +177,8 @@ class Repository:
             resource = session.get(EngineResource, row.resource_id)
             if resource is None:
                 raise NotFound(f"resource of definition {row.id} is missing")
-            item = compile_bpmn(row.resource_name, resource.content)[row.key]
+            item = compile_bpmn(row.resource_name, resource.content,
+                                allow_scripts=self.ctx.allow_scripts)[row.key]
             self.cache.put(row.id, item)
         return item
 

@@ -2,8 +2,8 @@
 
 ``timeDuration`` ``PT5M``, ``timeDate`` ``2026-01-01T10:00:00Z``, ``timeCycle``
 ``R3/PT10M`` or ``R2/2026-01-01T00:00:00Z/PT1H``, or a ``${...}`` expression
-yielding one of them (text, a date-time or a duration). Quartz cron cycles are
-refused with a hint, since nothing here runs them. Naive date-times mean UTC.
+yielding one of them (text, a date-time or a duration), or a Quartz cron
+cycle ``0 0/5 * * * ?`` (`bpmn.expressions.cron`). Naive date-times mean UTC.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from bpmn.errors import ExpressionError
 from bpmn.expressions.core import evaluate, is_expression
+from bpmn.expressions.cron import Cron, is_cron, parse_cron
 from bpmn.expressions.isodates import (
     CalendarDuration,
     add_months,
@@ -41,10 +42,13 @@ class TimerSpec:
     interval: CalendarDuration | None = None
     start: datetime | None = None
     repetitions: int | None = 1
+    cron: Cron | None = None
 
     def next_due(self, now: datetime) -> datetime:
         """When the timer fires next, seen from ``now`` (naive ``now`` means UTC)."""
         now = as_utc(now)
+        if self.cron is not None:
+            return self.cron.next_after(now)
         if self.interval is None:  # a date timer
             return self.start or now
         if self.start is None:
@@ -116,8 +120,10 @@ def _moment(value: date) -> datetime:
 def _literal(text: str) -> TimerSpec:
     head = text[:1].upper()
     if " " in text:
-        raise ExpressionError(f"cron expressions are not supported: {text!r}; "
-                              "use an ISO-8601 repeating interval such as R/PT1H")
+        if not is_cron(text):
+            raise ExpressionError(f"not a timer: {text!r}; use an ISO-8601 repeating "
+                                  "interval such as R/PT1H or a cron cycle like 0 0/5 * * * ?")
+        return TimerSpec("cycle", cron=parse_cron(text), repetitions=None)
     if head == "R":
         return _cycle(text)
     if head == "P":

@@ -1,5 +1,11 @@
 """``/deployment``: multipart create, list/count/get/delete, resources.
 
+Why ``mode="camunda"``: files posted here are Camunda's, and Camunda deploys
+valid BPMN whatever it later does at run time; what the embedded engine
+cannot run raises an incident when reached (`bpmn.spiff.lenient`), while
+malformed or hostile XML and documents without an executable process are
+still refused with a 400.
+
 Why resource ids are definition ids: the protocol hands out definitions (with
 their resource names) and a definition's XML, so the first definition of a
 resource identifies it stably and lets ``/data`` return its bytes. Duplicate
@@ -36,7 +42,7 @@ def create_deployment() -> Any:
         raise BadUserRequest("No deployment resources contained in the form upload.")
     name = form.get("deployment-name") or next(iter(resources))
     created = engine().deploy(name, resources, tenant=tenant(),
-                              source=form.get("deployment-source") or None)
+                              source=form.get("deployment-source") or None, mode="camunda")
     return jsonify(shapes.deployment(created, with_definitions=True))
 
 

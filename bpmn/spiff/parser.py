@@ -49,6 +49,7 @@ from SpiffWorkflow.bpmn.specs.defaults import (
     SendTask,
     StartEvent,
     SubWorkflowTask,
+    TransactionSubprocess,
 )
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser as _CamundaScriptParser
@@ -92,6 +93,15 @@ class SubProcessP(CamundaExtensions, TaskParser):
         cls = EventSubprocess if self.node.get("triggeredByEvent") == "true" else SubWorkflowTask
         return cls(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec,
                    **self.bpmn_attributes)
+
+
+class TransactionP(CamundaExtensions, TaskParser):
+    """A transaction runs like an embedded sub-process; its cancel end event cancels it."""
+
+    def create_task(self) -> Any:
+        subworkflow_spec = SubprocessParser.get_subprocess_spec(self)
+        return TransactionSubprocess(self.spec, self.bpmn_id, subworkflow_spec=subworkflow_spec,
+                                     **self.bpmn_attributes)
 
 
 class CallActivityP(CamundaExtensions, TaskParser):
@@ -169,6 +179,7 @@ class EngineParser(CamundaParser):
         full_tag("scriptTask"): (ScriptTaskP, ScriptTask),
         full_tag("subProcess"): (SubProcessP, SubWorkflowTask),
         full_tag("callActivity"): (CallActivityP, CamundaCallActivity),
+        full_tag("transaction"): (TransactionP, TransactionSubprocess),
         full_tag("exclusiveGateway"): (ConditionalGatewayP, ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionalGatewayP, InclusiveGateway),
         full_tag("parallelGateway"): (GatewayP, ParallelGateway),

@@ -14,6 +14,7 @@ from copy import deepcopy
 from datetime import datetime
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import (
     CallActivity,
     ParallelMultiInstanceTask,
@@ -144,6 +145,17 @@ class EngineMessageEventDefinition(CamundaMessageEventDefinition):
 
 class _CamundaMultiInstance:
     """Camunda's element variable (and ``loopCounter``) is local to each instance."""
+
+    def create_children(self, my_task: Any) -> None:
+        """A collection that is missing or not a collection is the process's error, named."""
+        source = self.data_input  # type: ignore[attr-defined]
+        if source is not None:
+            value = my_task.data.get(source.bpmn_id)
+            if value is None or isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+                raise WorkflowTaskException(
+                    f"multi-instance collection {source.bpmn_id!r} is {type(value).__name__}, "
+                    "not a list", task=my_task)
+        super().create_children(my_task)  # type: ignore[misc]
 
     def merge_child(self, workflow: Any, child: Any) -> None:
         if self.input_item is not None:  # type: ignore[attr-defined]

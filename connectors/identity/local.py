@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from connectors.identity import Principal
+from connectors.identity.memo import Memo
 from connectors.identity.passwords import hash_password, verify_password
 from models.db import Database
 from models.identity import ApiToken, User
@@ -18,6 +18,9 @@ from models.identity import ApiToken, User
 #: How long (seconds) and how many successful password checks are remembered.
 VERIFIED_TTL = 30.0
 VERIFIED_MAX = 1000
+#: How long a verified bearer token is remembered: a revocation or deactivation made by
+#: another process takes effect within this time (in this process: at once).
+TOKEN_TTL = 10.0
 
 #: Passwords that only ever work in demo mode (what ``make run`` starts).
 DEFAULT_PASSWORDS = frozenset({"demo", "admin", "password", "changeme", "secret"})
@@ -38,20 +41,19 @@ class LocalIdentity:
         self.token_ttl = timedelta(seconds=token_ttl_seconds)
         # Camunda clients send HTTP Basic on every call; scrypt costs ~70 ms on purpose, so
         # a successful check is remembered briefly, keyed by a hash (never the password).
-        self._verified: dict[str, tuple[float, Principal]] = {}
+        self._verified: Memo[Principal] = Memo(VERIFIED_TTL, VERIFIED_MAX)
+        self._tokens: Memo[Principal] = Memo(TOKEN_TTL, VERIFIED_MAX)
 
     def authenticate(self, username: str, password: str, tenant: str = "default"
                      ) -> Principal | None:
         """Check a password; demo accounts and default passwords only in demo mode."""
         key = _sha(f"{tenant}\0{username}\0{password}")
         cached = self._verified.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
+        if cached is not None:
+            return cached
         principal = self._check_password(username, password, tenant)
         if principal is not None:
-            if len(self._verified) > VERIFIED_MAX:
-                self._verified.clear()
-            self._verified[key] = (time.monotonic() + VERIFIED_TTL, principal)
+            self._verified.put(key, principal)
         return principal
 
     def _check_password(self, username: str, password: str, tenant: str) -> Principal | None:
@@ -79,19 +81,26 @@ class LocalIdentity:
         return token
 
     def verify_token(self, token: str) -> Principal | None:
-        """Resolve a bearer token to its (active, unexpired) user."""
-        with self.db.session() as s:
+        """Resolve a bearer token to its (active, unexpired) user (remembered briefly)."""
+        key = _sha(token)
+        cached = self._tokens.get(key)
+        if cached is not None:
+            return cached
+        with self.db.read() as s:
             row = s.execute(select(ApiToken, User).join(User, ApiToken.user_id == User.id)
-                            .where(ApiToken.token_hash == _sha(token))).first()
+                            .where(ApiToken.token_hash == key)).first()
             if row is None:
                 return None
             api_token, user = row
             expires = api_token.expires_at
-            if expires is not None and _aware(expires) < datetime.now(UTC):
+            left = (_aware(expires) - datetime.now(UTC)).total_seconds() if expires else None
+            if left is not None and left <= 0:
                 return None
             if not user.active or (user.demo and not self.demo):
                 return None
-            return _principal(user)
+            principal = _principal(user)
+        self._tokens.put(key, principal, ttl=left)
+        return principal
 
     def add_user(self, username: str, password: str, roles: list[str], *,
                  tenant: str = "default", display_name: str = "", email: str = "",
@@ -103,6 +112,7 @@ class LocalIdentity:
         if not (demo or self.demo):
             _check_strength(password)
         self._verified.clear()  # roles or password change: no stale cached logins
+        self._tokens.clear()
         with self.db.session() as s:
             user = s.scalar(select(User).where(User.tenant == tenant, User.username == username))
             if user is None:

@@ -7,10 +7,24 @@ in a ``<textarea data-draft-file="PATH">`` the page's autosave watches.
 
 from __future__ import annotations
 
-from studio.web import page_blueprint
+from runtime.topics import HANDLERS
+from studio.web import page_blueprint, principal, services
 
 bp = page_blueprint("widgets", url_prefix="/studio/widgets")
 
 
+@bp.before_request
+def _require_studio_access() -> None:
+    """Only analysts may use the widgets (runs after the login/CSRF guard)."""
+    services().authz.require(principal(), "studio.access", {"kind": "system"})
+
+
+@bp.app_template_global("widget_topics")
+def builtin_topics() -> list[str]:
+    """The external-task topics the runtime's own workers handle (the modeler's picker)."""
+    return list(HANDLERS)
+
+
 def load_routes() -> None:
     """Import the view modules (they register routes on ``bp``)."""
+    from studio.widgets import demo, lint, preview  # noqa: F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from connectors.identity.local import LocalIdentity, WeakPassword
+from connectors.identity.memo import Memo
 from connectors.identity.passwords import hash_password, verify_password
 from models import Base, Database
 from models.identity import ApiToken, User
@@ -40,8 +42,43 @@ def test_tokens_resolve_to_users_and_expire(db: Database) -> None:
         stored = s.scalar(select(ApiToken.token_hash))
         assert token not in (stored or "")
         s.execute(update(ApiToken).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
-    assert identity.verify_token(token) is None
+    # Another process (no memo yet) sees the expiry at once; this one within TOKEN_TTL.
+    assert LocalIdentity("local://", db=db).verify_token(token) is None
     assert identity.verify_token("nope") is None
+
+
+def test_a_remembered_token_never_outlives_its_expiry(db: Database) -> None:
+    identity = LocalIdentity("local://", db=db, token_ttl_seconds=1)
+    identity.add_user("dave", "long enough pw", ["worker"])
+    principal = identity.authenticate("dave", "long enough pw")
+    assert principal is not None
+    token = identity.issue_token(principal)
+    assert identity.verify_token(token) == principal  # now remembered
+    time.sleep(1.1)
+    assert identity.verify_token(token) is None
+
+
+def test_changing_a_user_forgets_remembered_tokens(db: Database) -> None:
+    identity = LocalIdentity("local://", db=db)
+    identity.add_user("erin", "long enough pw", ["worker"])
+    principal = identity.authenticate("erin", "long enough pw")
+    assert principal is not None
+    token = identity.issue_token(principal)
+    assert identity.verify_token(token) == principal
+    identity.add_user("erin", "long enough pw", ["manager"])
+    changed = identity.verify_token(token)
+    assert changed is not None and changed.roles == ("manager",)
+
+
+def test_memo_entries_expire_and_are_bounded() -> None:
+    memo: Memo[int] = Memo(ttl=0.05, max_entries=2)
+    memo.put("a", 1)
+    assert memo.get("a") == 1
+    memo.put("b", 2, ttl=10)  # may shorten, never lengthen
+    memo.put("c", 3)  # full: starts over
+    assert memo.get("a") is None and memo.get("c") == 3
+    time.sleep(0.06)
+    assert memo.get("b") is None and memo.get("c") is None
 
 
 def test_demo_accounts_and_default_passwords_only_in_demo_mode(db: Database) -> None:
