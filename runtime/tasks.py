@@ -7,7 +7,7 @@ tasks to case types, filtered by the policy scope (never a policy call per row).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -104,19 +104,24 @@ class TaskService:
         fields = form["schema"].get("properties", {})
         return {k: v for k, v in variables.items() if k in fields}
 
-    def claim(self, principal: Principal, task_id: str) -> UserTask:
-        task, _case = self._task_and_case(principal, task_id, "task.claim")
+    def claim(self, principal: Principal, task_id: str) -> TaskView:
+        """Assign the task to the caller; the view returned is the task as it now stands.
+
+        Why no re-read: the engine refuses the claim (409) if someone else got there
+        first, so after success the assignee is known to be the caller.
+        """
+        task, case = self._task_and_case(principal, task_id, "task.claim")
         if task.assignee and task.assignee != principal.id:
             raise Conflict(f"the task is already claimed by {task.assignee}")
         self._engine_call(self.engine.claim, task_id, principal.id)
-        return self.engine.task(task_id)
+        return TaskView(replace(task, assignee=principal.id), case)
 
-    def unclaim(self, principal: Principal, task_id: str) -> UserTask:
+    def unclaim(self, principal: Principal, task_id: str) -> TaskView:
         task, case = self._task_and_case(principal, task_id, "task.read")
         if task.assignee != principal.id:
             self.authz.require(principal, "task.assign", task_resource(task, case))
         self._engine_call(self.engine.unclaim, task_id)
-        return self.engine.task(task_id)
+        return TaskView(replace(task, assignee=None), case)
 
     def complete(self, principal: Principal, task_id: str, data: Any) -> None:
         """Validate against the task form, update the case, complete — one transaction."""

@@ -19,7 +19,7 @@ from forms.pointers import MISSING, child
 from forms.render import choices as ch
 from forms.render import widgets as w
 from forms.render.context import Context, Slot, humanise
-from forms.render.encoding import OP, SEEN, choice_token
+from forms.render.encoding import OP, SEEN, choice_token, parse_number
 from forms.render.html import AttrValue, classes, join, tag
 from forms.render.kinds import FieldSpec, items_schema
 from forms.render.objects import ObjectView, resolve_object
@@ -35,10 +35,21 @@ def _is_number(value: Any) -> bool:
         math.isfinite(value)
 
 
+def typed_text(spec: FieldSpec, value: Any) -> bool:
+    """Is ``value`` what a user typed into a number field that is not a number?
+
+    Coercion keeps such text (``"12abc"``) so that the form can show it again next to
+    "must be a number"; it posts back as the same string, so the number field (as a
+    text input) can hold it instead of a JSON text area.
+    """
+    return spec.kind in ("number", "integer") and isinstance(value, str) and \
+        bool(value.strip()) and parse_number(value, spec.kind == "integer") is None
+
+
 def fits(spec: FieldSpec, slot: Slot) -> bool:
     """Can the kind's widget show ``slot.value`` and post it back unchanged?"""
     value = slot.value
-    if value is MISSING or spec.kind in ("json", "never"):
+    if value is MISSING or spec.kind in ("json", "never") or typed_text(spec, value):
         return True
     if value is None:
         return spec.nullable or spec.kind == "null" or (

@@ -120,9 +120,11 @@ def _string_type(spec: FieldSpec, slot: Slot, value: Any) -> tuple[str, Any]:
     return ("datetime-local", local) if local else ("text", value)
 
 
-def _limits(spec: FieldSpec) -> dict[str, AttrValue]:
+def _limits(spec: FieldSpec, input_type: str = "") -> dict[str, AttrValue]:
     """Browser hints from the schema (the server validates regardless)."""
     schema = spec.schema
+    if spec.kind in ("number", "integer") and input_type == "text":
+        return {"inputmode": "decimal"}  # showing typed text that is not a number
     if spec.kind in ("number", "integer"):
         step = _number(schema.get("multipleOf"))
         return {"min": _number(schema.get("minimum")), "max": _number(schema.get("maximum")),
@@ -147,7 +149,9 @@ def _count(value: Any) -> int | None:
 def text_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     """String, number and integer inputs (and text areas for strings)."""
     value = slot.value if present(slot) else ""
-    if spec.kind in ("number", "integer"):
+    if spec.kind in ("number", "integer") and isinstance(value, str) and value.strip():
+        input_type, text = "text", value  # typed text that is no number: show it as typed
+    elif spec.kind in ("number", "integer"):
         input_type = "number"
         text = number_text(value) if isinstance(value, int | float) else ""
     else:
@@ -160,7 +164,7 @@ def text_field(ctx: Context, spec: FieldSpec, slot: Slot) -> Markup:
     name = ctx.name(slot.pointer)
     attrs: dict[str, AttrValue] = {
         "type": input_type, "id": ctx.id(slot.pointer), "name": None if disabled else name,
-        "value": text, "placeholder": slot.option("placeholder"), **_limits(spec),
+        "value": text, "placeholder": slot.option("placeholder"), **_limits(spec, input_type),
         "readonly": read_only, "disabled": disabled, "autofocus": slot.option("autofocus") is True,
         **aria(notes, slot)}
     if input_type == "datetime-local":

@@ -64,17 +64,13 @@ def get_task(task_id: str) -> Any:
 @bp.post("/tasks/<task_id>/claim")
 @operation("Claim a task (assign it to yourself)", tag="tasks", responses={200: TASK_SCHEMA})
 def claim(task_id: str) -> Any:
-    c = container()
-    c.tasks.claim(caller(), task_id)
-    return jsonify(task_json(c.tasks.get(caller(), task_id)))
+    return jsonify(task_json(container().tasks.claim(caller(), task_id)))
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @operation("Give a task back to its candidates", tag="tasks", responses={200: TASK_SCHEMA})
 def unclaim(task_id: str) -> Any:
-    c = container()
-    c.tasks.unclaim(caller(), task_id)
-    return jsonify(task_json(c.tasks.get(caller(), task_id)))
+    return jsonify(task_json(container().tasks.unclaim(caller(), task_id)))
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -159,6 +159,31 @@ def test_date_time_is_shown_in_utc_and_invalid_dates_stay_visible_as_text() -> N
     assert (day.get("type"), day.get("value")) == ("text", "2024-02-30")
 
 
+def test_text_typed_into_a_number_field_stays_in_that_field_with_its_error() -> None:
+    schema = {"type": "object", "properties": {
+        "amount": {"type": "number", "title": "Amount", "minimum": 0},
+        "count": {"type": "integer", "title": "Count"}}}
+    data, errors = coerce_form(schema, {"f/amount": ["12abc"], "f/count": ["7"],
+                                        "_seen": ["f"]})
+    assert data == {"amount": "12abc", "count": 7}
+    assert errors == [FieldError("/amount", "must be a number")]
+    markup = render_form(schema, None, data, errors)
+    assert_accessible(markup)
+    root = parse(markup)
+    amount = control(root, "f/amount")
+    assert (amount.tag, amount.get("type"), amount.get("value")) == ("input", "text", "12abc")
+    assert amount.get("aria-invalid") == "true" and amount.get("inputmode") == "decimal"
+    assert one(root, "//*[@id='f-amount__error']").text == "must be a number"
+    assert control(root, "f/count").get("type") == "number"
+    again, errors_again = coerce_form(schema, browser_post(markup))  # posts back unchanged
+    assert (again, errors_again) == (data, errors)
+
+
+def test_a_numeric_string_in_a_number_field_is_still_shown_as_json() -> None:
+    root = form({"amount": {"type": "number"}}, {"amount": "12"})
+    assert control(root, "f/amount").tag == "textarea"  # posting 12 back would change it
+
+
 def test_defaults_fill_absent_fields_only() -> None:
     properties = {"a": {"type": "string", "default": "dflt"},
                   "n": {"type": "integer", "default": 3}}

