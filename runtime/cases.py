@@ -25,6 +25,7 @@ from runtime import journal
 from runtime.authz import Authorizer, case_resource
 from runtime.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from runtime.hooks import apply_hooks, status_event
+from runtime.locking import note_locked
 from runtime.search import search_text
 from runtime.sequences import next_value
 from runtime.sla import stage_due
@@ -95,6 +96,8 @@ class CaseService:
         case = s.get(Case, case_id, with_for_update=lock)
         if case is None or case.tenant != principal.tenant:
             raise NotFound(f"case {case_id!r} does not exist")
+        if lock:
+            note_locked(s, case.id)
         self.authz.require(principal, action, case_resource(case))
         return case
 

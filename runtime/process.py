@@ -21,6 +21,7 @@ from runtime import journal
 from runtime.bundles.model import Bundle
 from runtime.errors import ValidationFailed
 from runtime.hooks import apply_hooks
+from runtime.locking import lock_case
 from runtime.versions import VersionInfo
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,9 @@ class ProcessBridge:
         self.wake_workers = wake_workers
         self.case_changer: Any = None  # set by the container (CaseService)
         engine.add_listener(self.on_engine_event)
+        lock_first = getattr(engine, "lock_business_keys_first", None)
+        if lock_first is not None:  # the embedded engine: cases are locked before instances
+            lock_first(lock_case)
 
     def deploy_processes(self, s: Session, bundle: Bundle, tenant: str) -> dict[str, Any]:
         """Deploy the bundle's BPMN files; refusal becomes a 422 naming the elements."""

@@ -23,6 +23,7 @@ from models.db import Database
 from runtime.authz import Authorizer
 from runtime.cases import CaseService
 from runtime.errors import Conflict, NotFound, ValidationFailed
+from runtime.locking import note_locked
 from runtime.stale import retry_stale
 from runtime.versions import definition_of
 
@@ -144,6 +145,7 @@ class TaskService:
     def _update_case(self, s: Session, principal: Principal, case_id: str,
                      values: dict[str, Any]) -> None:
         case = s.get(Case, case_id, with_for_update=True)  # queue behind concurrent writers
+        note_locked(s, case_id)
         definition = definition_of(s, case.version_id) if case else {}
         if case is None or not definition:
             return

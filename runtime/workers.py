@@ -20,6 +20,7 @@ from bpmn.engine_errors import EngineError
 from models.cases import Case
 from models.db import Database
 from runtime.errors import DomainError
+from runtime.locking import note_locked
 from runtime.topics import HANDLERS, TopicError
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class BuiltinWorkers:
         case = s.get(Case, task.business_key or "", with_for_update=True)
         if case is None:
             raise LookupError(f"no case for business key {task.business_key!r}")
+        note_locked(s, case.id)
         HANDLERS[task.topic](s, self.cases, case, dict(task.variables))
 
     def _fail(self, task: LockedExternalTask, exc: Exception) -> None:

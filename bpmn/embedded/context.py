@@ -35,6 +35,8 @@ class EngineContext:
         self._clock = clock or (lambda: datetime.now(UTC))
         self.script_engine = SandboxedScriptEngine(clock=self.now, allow_scripts=allow_scripts)
         self.listeners: list[Listener] = []
+        #: Called with (session, business key) before an instance row is locked.
+        self.lock_hooks: list[Callable[[Session, str], None]] = []
         self.postgres = db.dialect == "postgresql"
 
     def now(self) -> datetime:

@@ -83,8 +83,13 @@ class Runner:
                       definition_key=definition.key)
         return live
 
-    def load(self, session: Session, instance_id: str, *, running: bool = True) -> Live:
-        """Lock and rebuild an instance; refuses finished (and, if asked, suspended) ones."""
+    def load(self, session: Session, instance_id: str, *, running: bool = True,
+             business_key: str | None = None) -> Live:
+        """Lock and rebuild an instance; refuses finished (and, if asked, suspended) ones.
+
+        ``business_key`` (when the caller knows it) saves a lookup for the lock hooks.
+        """
+        self._lock_owner_first(session, instance_id, business_key)
         row = session.scalars(select(EngineInstance).where(EngineInstance.id == instance_id)
                               .with_for_update()
                               .execution_options(populate_existing=True)).first()
@@ -101,6 +106,17 @@ class Runner:
             row.called = called
         workflow = load_state(row.blob, spec, subs, self.ctx.script_engine)
         return Live(row, workflow, definition, time.time())
+
+    def _lock_owner_first(self, session: Session, instance_id: str,
+                          business_key: str | None) -> None:
+        """Run the lock hooks (see ``EmbeddedEngine.lock_business_keys_first``)."""
+        if not self.ctx.lock_hooks:
+            return
+        key = business_key or session.scalar(select(EngineInstance.business_key).where(
+            EngineInstance.id == instance_id))
+        if key:
+            for hook in self.ctx.lock_hooks:
+                hook(session, key)
 
     def advance(self, session: Session, live: Live) -> None:
         """Run forward, refresh projections, save (the one path every change takes)."""

@@ -133,7 +133,7 @@ class UserTasks:
         row = self.row(session, task_id)
         if row.suspended:
             raise BadUserRequest(f"Task {task_id} is suspended")
-        live = self.runner.load(session, row.instance_id)
+        live = self.runner.load(session, row.instance_id, business_key=row.business_key)
         task = find_task(live.wf, task_id)
         if task is None or task.state != TaskState.READY:
             raise NotFound(f"Cannot find task with id {task_id}")
