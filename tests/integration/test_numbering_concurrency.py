@@ -1,4 +1,4 @@
-"""Case numbers stay unique and gapless under concurrent creation."""
+"""Case numbers stay unique under concurrent creation (and gapless when every creation succeeds)."""
 
 from __future__ import annotations
 
