@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 from bpmn.engine import Engine
 from bpmn.engine_errors import EngineError, NotFound
-from bpmn.spiff.lenient import UNSUPPORTED_TOPIC
 from bpmn.engine_types import (
     ExternalTaskQuery,
     HistoryQuery,
@@ -36,6 +35,7 @@ from bpmn.engine_types import (
     TaskQuery,
     TopicRequest,
 )
+from bpmn.spiff.lenient import UNSUPPORTED_TOPIC
 from bpmn.xml import BPMN_NS, parse_xml
 
 WORKER = "corpus-driver"
@@ -54,8 +54,10 @@ class Drive:
     outcome: Outcome
     detail: str
     rounds: int = 0
-    #: Unsupported elements the driver stood in for (ids), in the order reached.
+    #: Unsupported elements the driver stood in for (ids), in the order reached ...
     stood_in: tuple[str, ...] = ()
+    #: ... and the message of the incident each one raised first.
+    incidents: tuple[str, ...] = ()
 
 
 @dataclass
@@ -98,12 +100,13 @@ class CorpusDriver:
         self.variables: dict[str, Any] = {}
         self.stand_in = stand_in
         self.stood_in: list[str] = []
+        self.messages: list[str] = []
 
     def drive(self, definition: ProcessDefinition) -> Drive:
         declared = Declared.of(self.engine.definition_xml(definition.id))
         known = {h.id for h in self.engine.history_instances(HistoryQuery(tenant=self.tenant))}
         rounds = 0
-        self.stood_in = []
+        self.stood_in, self.messages = [], []
         try:
             root = self._supplied(lambda: self._start(definition, declared, known))
             while rounds < MAX_ROUNDS:
@@ -123,7 +126,7 @@ class CorpusDriver:
     def _result(self, key: str, outcome: Outcome, detail: str, rounds: int) -> Drive:
         if self.stood_in and outcome == "ended":
             detail = f"ended, standing in for {', '.join(self.stood_in)}"
-        return Drive(key, outcome, detail, rounds, tuple(self.stood_in))
+        return Drive(key, outcome, detail, rounds, tuple(self.stood_in), tuple(self.messages))
 
     def _supplied(self, step: Callable[[], Any], attempts: int = 4) -> Any:
         """Run ``step``; when the engine names a missing variable, supply it and retry."""
@@ -144,7 +147,7 @@ class CorpusDriver:
             lambda: self.engine.start(definition_id=definition.id, business_key=business_key,
                                       variables=self.variables, tenant=self.tenant),
             *[self._correlator(name, business_key) for name in declared.messages],
-            lambda: self.engine.run_due_jobs(now=self.clock() + AHEAD, limit=5),
+            lambda: self.engine.run_due_jobs(now=self.clock() + AHEAD, limit=50),  # any tenant
             *[self._signaller(name) for name in declared.signals]]
         failures = []
         for attempt in attempts:
@@ -156,7 +159,10 @@ class CorpusDriver:
                 definition_key=definition.key, tenant=self.tenant)) if h.id not in known]
             if started:
                 return started[0].id
-        raise Stuck(f"could not start: {'; '.join(failures[:2]) or 'no start event fired'}")
+        failures += [f"start job failed at {i.activity_id}: {i.message}" for i in
+                     self.engine.incidents(IncidentQuery(tenant=self.tenant))
+                     if i.process_definition_id == definition.id and i.type == "failedJob"]
+        raise Stuck(f"could not start: {'; '.join(failures[-2:]) or 'no start event fired'}")
 
     def _correlator(self, name: str, business_key: str | None,
                     instance_id: str | None = None) -> Callable[[], object]:
@@ -238,6 +244,7 @@ class CorpusDriver:
             if not self._stands_in(incident.configuration):
                 raise Stuck(f"incident at {incident.activity_id}: {incident.message}")
             self.stood_in.append(incident.activity_id or "?")
+            self.messages.append(incident.message or "")
 
     def _stands_in(self, task_id: str | None) -> bool:
         """Give an unsupported element's task a retry so this driver completes it."""

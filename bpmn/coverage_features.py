@@ -24,25 +24,42 @@ from bpmn.xml import BPMN_NS, CAMUNDA_NS, normalize_namespaces, parse_xml
 _BPMN = f"{{{BPMN_NS}}}"
 _CAMUNDA = f"{{{CAMUNDA_NS}}}"
 #: Camunda extensions worth a row, with what CaseStudio does with them.
+_INCIDENT = "deploys; raises an incident naming it when reached (topic casestudio.unsupported)"
 EXTENSIONS = {
     "camunda:type=external": "runs (fetch-and-lock external tasks)",
-    "camunda:class": "refused: Java delegates cannot run; use camunda:type=\"external\"",
-    "camunda:delegateExpression": "refused: Java delegates cannot run; use external tasks",
-    "camunda:expression": "refused: JUEL method calls on beans cannot run; use external tasks",
-    "camunda:executionListener": "refused: listeners are Java code; use external tasks",
-    "camunda:taskListener": "refused: listeners are Java code; use case-type hooks",
-    "camunda:connector": "refused: connectors are Java plug-ins; use external tasks",
-    "camunda:inputOutput": "runs (inputs/outputs; script parameters refused)",
+    "camunda:class": f"Java delegate: {_INCIDENT}; bundles: refused",
+    "camunda:delegateExpression": f"Java delegate: {_INCIDENT}; bundles: refused",
+    "camunda:expression": f"JUEL bean call: {_INCIDENT}; bundles: refused",
+    "camunda:executionListener": "ignored (Java code; lint warning); bundles: refused",
+    "camunda:taskListener": "ignored (Java code; lint warning); bundles: refused",
+    "camunda:connector": f"Java plug-in: {_INCIDENT}; bundles: refused",
+    "camunda:inputOutput": "runs (script parameters: the element raises an incident)",
     "camunda:in/out": "runs (call activity variable mappings)",
     "camunda:formKey": "runs (form:<key> rendered; other keys kept for Camunda clients)",
     "camunda:formData": "kept (Camunda generated forms are not rendered)",
     "camunda:asyncBefore/After": "runs (async continuations as jobs)",
-    "camunda:decisionRef": "refused: DMN is not evaluated; use an external task",
+    "camunda:decisionRef": f"DMN: {_INCIDENT}; bundles: refused",
+}
+#: What ``/engine-rest`` (Camunda mode, `bpmn.spiff.lenient`) does where the lint's
+#: vocabulary (the strict bundle rules) says "refused".
+CAMUNDA_MODE = {
+    "link intermediateThrowEvent": "runs (rewritten to the sequence flow it stands for)",
+    "link intermediateCatchEvent": "runs (rewritten to the sequence flow it stands for)",
+    "compensate boundaryEvent": "ignored with its handler (compensation is not run)",
+    "compensate intermediateThrowEvent": f"{_INCIDENT}",
+    "compensate endEvent": f"{_INCIDENT}",
+    "conditional boundaryEvent": "deploys (Spiff's conditional events; bundles: refused)",
+    "conditional startEvent": "deploys (Spiff's conditional events; bundles: refused)",
+    "cancel boundaryEvent": "runs (transactions)", "cancel endEvent": "runs (transactions)",
+    "transaction": "runs (as an embedded sub-process; cancel end events cancel it)",
+    "humanPerformer": "ignored (lint warning); use camunda:assignee/candidate*",
+    "potentialOwner": "ignored (lint warning); use camunda:assignee/candidate*",
+    "dataStoreReference": "ignored (no behaviour, as in Camunda)",
 }
 _EVENT_ELEMENTS = frozenset(SUPPORTED_EVENTS) - {"eventSubProcessStart"}
-_NOTES = {"scriptTask": "runs only where scripts are allowed (sandboxed Python)",
-          "serviceTask": "runs as an external task (camunda:type=\"external\")",
-          "businessRuleTask": "runs as an external task (no DMN)",
+_NOTES = {"scriptTask": f"runs where scripts are allowed (sandboxed Python); else {_INCIDENT}",
+          "serviceTask": f"runs as an external task (camunda:type=\"external\"); else {_INCIDENT}",
+          "businessRuleTask": f"runs as an external task; DMN: {_INCIDENT}",
           "sendTask": "runs (message to a waiting process or start event)"}
 
 
@@ -109,7 +126,9 @@ def _attribute_features(element: etree._Element) -> list[str]:
 
 
 def support(feature: str) -> str:
-    """What CaseStudio does with ``feature`` (per the lint's vocabulary)."""
+    """What ``/engine-rest`` does with ``feature`` (the lint's vocabulary, Camunda mode)."""
+    if feature in CAMUNDA_MODE:
+        return CAMUNDA_MODE[feature]
     if feature in EXTENSIONS:
         return EXTENSIONS[feature]
     kind, _, element = feature.partition(" ")

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from bpmn.lint.dialect import LintMode
 from bpmn.engine_types import (
     ActivityInstance,
     CorrelationResult,
@@ -32,6 +31,7 @@ from bpmn.engine_types import (
     HistoricTask,
     HistoricVariable,
     HistoryQuery,
+    IdentityLink,
     Incident,
     IncidentQuery,
     InstanceQuery,
@@ -40,11 +40,13 @@ from bpmn.engine_types import (
     LockedExternalTask,
     ProcessDefinition,
     ProcessInstance,
+    TaskComment,
     TaskQuery,
     TopicRequest,
     UserTask,
     VariableFilter,
 )
+from bpmn.lint.dialect import LintMode
 
 Listener = Callable[[Any, EngineEvent], None]
 """``fn(session_or_None, event)``; the embedded engine passes its SQLAlchemy session."""
@@ -91,6 +93,12 @@ class Engine(Protocol):
     def suspend(self, process_instance_id: str, *, session: Any = None) -> None: ...
     def activate(self, process_instance_id: str, *, session: Any = None) -> None: ...
     def activity_instances(self, process_instance_id: str) -> list[ActivityInstance]: ...
+    def set_definition_suspended(self, definition_id: str, suspended: bool, *,
+                                 include_instances: bool = False,
+                                 session: Any = None) -> None:
+        """A suspended definition starts no instances (``include_instances``: its running
+        instances are suspended/activated too)."""
+        ...
 
     # -- variables -------------------------------------------------------------
     def variables(self, process_instance_id: str) -> dict[str, Any]: ...
@@ -107,6 +115,15 @@ class Engine(Protocol):
     def set_assignee(self, task_id: str, user: str | None, *, session: Any = None) -> None: ...
     def complete(self, task_id: str, variables: Mapping[str, Any] | None = None, *,
                  session: Any = None) -> None: ...
+
+    def identity_links(self, task_id: str) -> list[IdentityLink]: ...
+    def add_identity_link(self, task_id: str, link: IdentityLink, *,
+                          session: Any = None) -> None: ...
+    def delete_identity_link(self, task_id: str, link: IdentityLink, *,
+                             session: Any = None) -> None: ...
+    def task_comments(self, task_id: str) -> list[TaskComment]: ...
+    def add_task_comment(self, task_id: str, message: str, *, user_id: str | None = None,
+                         session: Any = None) -> TaskComment: ...
 
     # -- external tasks --------------------------------------------------------
     def fetch_and_lock(self, worker_id: str, topics: list[TopicRequest], max_tasks: int = 1,
@@ -160,8 +177,8 @@ class Engine(Protocol):
 __all__ = [
     "EVENT_TYPES", "ActivityInstance", "CorrelationResult", "DefinitionQuery", "Deployment",
     "Engine", "EngineEvent", "ExternalTask", "ExternalTaskQuery", "HistoricActivity",
-    "HistoricInstance", "HistoricTask", "HistoricVariable", "HistoryQuery", "Incident",
-    "IncidentQuery", "InstanceQuery", "Job", "JobQuery", "Listener", "LockedExternalTask",
-    "ProcessDefinition", "ProcessInstance", "TaskQuery", "TopicRequest", "UserTask",
-    "VariableFilter",
+    "HistoricInstance", "HistoricTask", "HistoricVariable", "HistoryQuery", "IdentityLink",
+    "Incident", "IncidentQuery", "InstanceQuery", "Job", "JobQuery", "Listener",
+    "LockedExternalTask", "ProcessDefinition", "ProcessInstance", "TaskComment", "TaskQuery",
+    "TopicRequest", "UserTask", "VariableFilter",
 ]

@@ -221,6 +221,28 @@ class HistoricVariable:
 
 
 @dataclass(frozen=True)
+class IdentityLink:
+    """Who is linked to a user task: ``type`` candidate | assignee | owner."""
+
+    type: str
+    user_id: str | None = None
+    group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskComment:
+    """A comment on a user task (kept after the task ends, like Camunda's history)."""
+
+    id: str
+    task_id: str
+    process_instance_id: str | None
+    user_id: str | None
+    time: datetime
+    message: str
+    tenant: str = "default"
+
+
+@dataclass(frozen=True)
 class EngineEvent:
     """What listeners receive, inside the engine's transaction."""
 
@@ -234,7 +256,8 @@ class EngineEvent:
 __all__ = [
     "ActivityInstance", "CorrelationResult", "DefinitionQuery", "Deployment", "EngineEvent",
     "ExternalTask", "ExternalTaskQuery", "HistoricActivity", "HistoricInstance", "HistoricTask",
-    "HistoricVariable", "HistoryQuery", "Incident", "IncidentQuery", "InstanceQuery",
-    "InstanceState", "Job", "JobQuery", "LockedExternalTask", "Page", "ProcessDefinition",
-    "ProcessInstance", "TaskQuery", "TopicRequest", "UserTask", "VariableFilter",
+    "HistoricVariable", "HistoryQuery", "IdentityLink", "Incident", "IncidentQuery",
+    "InstanceQuery", "InstanceState", "Job", "JobQuery", "LockedExternalTask", "Page",
+    "ProcessDefinition", "ProcessInstance", "TaskComment", "TaskQuery", "TopicRequest", "UserTask",
+    "VariableFilter",
 ]

@@ -22,6 +22,7 @@ from typing import Any
 from bpmn.camunda.connection import DEFAULT_TIMEOUT, Connection
 from bpmn.camunda.events import EventMixin
 from bpmn.camunda.external import ExternalTaskMixin
+from bpmn.camunda.extras import ExtrasMixin
 from bpmn.camunda.feed import EventFeed
 from bpmn.camunda.history import HistoryMixin
 from bpmn.camunda.repository import RepositoryMixin
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 
 class CamundaEngine(RuntimeMixin, RepositoryMixin, TaskMixin, ExternalTaskMixin, EventMixin,
-                    HistoryMixin):
+                    HistoryMixin, ExtrasMixin):
     """``CamundaEngine("camunda+https://user:pw@host/engine-rest")`` (see module docstring)."""
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:

@@ -1,10 +1,15 @@
 """BPMN XML -> Spiff specs, with refusals that name the offending element.
 
-Why a compiler step at deploy time: everything the engine cannot run must be
-refused when deployed (DESIGN §3, §5), not discovered when an instance reaches
-it. Parsing goes through the hardened XML parser, the shared lint rules
-(without the bundle-specific checks the runtime makes) and our Spiff parser.
-Compiled specs are cached per definition id; instances share them.
+Why a compiler step at deploy time: for bundles (the strict mode) everything
+the engine cannot run must be refused when deployed (DESIGN §3, §5), not
+discovered when an instance reaches it. Camunda's own files, deployed through
+``/engine-rest`` (``mode="camunda"``), deploy as Camunda deploys them: the
+rewrite of `bpmn.spiff.lenient` turns what cannot run into incidents-to-be
+(``CompiledProcess.unsupported``), which only the strict mode refuses
+(`check_runnable`). Parsing goes through the hardened XML parser, the shared
+lint rules (without the bundle-specific checks the runtime makes), the rewrite
+and our Spiff parser. Compiled specs are cached per definition id; instances
+share them.
 """
 
 from __future__ import annotations

@@ -27,16 +27,19 @@ from bpmn.embedded.reads import ReadSide
 from bpmn.embedded.repository import Repository
 from bpmn.embedded.runner import Runner, instance_value
 from bpmn.embedded.starter import Starter
+from bpmn.embedded.taskextras import TaskExtras
 from bpmn.embedded.usertasks import UserTasks
 from bpmn.engine_errors import BadUserRequest
-from bpmn.lint import LintMode
 from bpmn.engine_types import (
     CorrelationResult,
     Deployment,
+    IdentityLink,
     LockedExternalTask,
     ProcessInstance,
+    TaskComment,
     TopicRequest,
 )
+from bpmn.lint import LintMode
 from models.db import Database
 
 
@@ -56,10 +59,22 @@ class EmbeddedEngine(ReadSide):
         self.job_service = Jobs(ctx, self.repository, self.runner, self.starter,
                                 self.incidents_service)
         self.admin = Admin(ctx, self.repository, self.runner)
+        self.extras = TaskExtras(ctx, self.user_tasks)
 
     # -- listeners and health ---------------------------------------------------
     def add_listener(self, fn: Listener) -> None:
         self.ctx.listeners.append(fn)
+
+    def lock_business_keys_first(self, fn: Callable[[Session, str], None]) -> None:
+        """Have ``fn(session, business_key)`` lock the owner (a case) before any instance.
+
+        Why: an API call that changes a case locks the case, then the instance; a timer,
+        message or worker locks the instance, then (through listeners) touches the case.
+        On PostgreSQL the two orders deadlock. With this hook every transaction takes
+        the case first. SQLite needs none: BEGIN IMMEDIATE serializes writers.
+        """
+        if self.ctx.postgres:
+            self.ctx.lock_hooks.append(fn)
 
     def check(self) -> dict[str, Any]:
         try:
@@ -106,6 +121,14 @@ class EmbeddedEngine(ReadSide):
         with self.ctx.tx(session) as s:
             self.admin.set_suspended(s, process_instance_id, False)
 
+    def set_definition_suspended(self, definition_id: str, suspended: bool, *,
+                                 include_instances: bool = False,
+                                 session: Session | None = None) -> None:
+        with self.ctx.tx(session) as s:
+            flip = self.extras.suspend_definition(s, definition_id, suspended)
+            for instance_id in flip if include_instances else ():
+                self.admin.set_suspended(s, instance_id, suspended)
+
     # -- variables -------------------------------------------------------------
     def set_variables(self, process_instance_id: str, modifications: Mapping[str, Any],
                       deletions: Iterable[str] = (), *, session: Session | None = None) -> None:
@@ -130,6 +153,29 @@ class EmbeddedEngine(ReadSide):
                  session: Session | None = None) -> None:
         with self.ctx.tx(session) as s:
             self.user_tasks.complete(s, task_id, variables)
+
+    def identity_links(self, task_id: str) -> list[IdentityLink]:
+        with self.ctx.read() as s:
+            return self.extras.links(s, task_id)
+
+    def add_identity_link(self, task_id: str, link: IdentityLink, *,
+                          session: Session | None = None) -> None:
+        with self.ctx.tx(session) as s:
+            self.extras.add_link(s, task_id, link)
+
+    def delete_identity_link(self, task_id: str, link: IdentityLink, *,
+                             session: Session | None = None) -> None:
+        with self.ctx.tx(session) as s:
+            self.extras.delete_link(s, task_id, link)
+
+    def task_comments(self, task_id: str) -> list[TaskComment]:
+        with self.ctx.read() as s:
+            return self.extras.comments(s, task_id)
+
+    def add_task_comment(self, task_id: str, message: str, *, user_id: str | None = None,
+                         session: Session | None = None) -> TaskComment:
+        with self.ctx.tx(session) as s:
+            return self.extras.add_comment(s, task_id, message, user_id)
 
     # -- external tasks --------------------------------------------------------
     def fetch_and_lock(self, worker_id: str, topics: list[TopicRequest], max_tasks: int = 1,

@@ -29,7 +29,7 @@ from bpmn.engine_errors import MismatchingMessageCorrelation
 from bpmn.engine_types import CorrelationResult
 from bpmn.spiff.inspect import set_process_variables
 from bpmn.spiff.specs import EngineMessageEventDefinition
-from models.engine import EngineSubscription, EngineVariable
+from models.engine import EngineDefinition, EngineSubscription, EngineVariable
 
 MAX_DEPTH = 16
 
@@ -95,7 +95,10 @@ class Messages:
                 tenant: str | None) -> list[EngineSubscription]:
         table = EngineSubscription
         stmt = select(table).where(table.event_type == kind, table.event_name == name,
-                                   table.instance_id.is_(None))
+                                   table.instance_id.is_(None),
+                                   table.definition_id.not_in(  # suspended: no starts
+                                       select(EngineDefinition.id).where(
+                                           EngineDefinition.suspended.is_(True))))
         if tenant is not None:
             stmt = stmt.where(table.tenant == tenant)
         return list(session.scalars(stmt.order_by(table.id)))

@@ -169,7 +169,8 @@ def _task_reason(row: EngineHistoryActivity) -> str | None:
 
 def history_variables(session: Session, instance_id: str) -> list[HistoricVariable]:
     table = EngineHistoryVariable
-    rows = session.scalars(select(table).where(table.instance_id == instance_id)
+    rows = session.scalars(select(table).where(table.instance_id == instance_id,
+                                               table.type != "Comment")  # task comments
                            .order_by(table.id))
     return [HistoricVariable(id=str(r.id), process_instance_id=r.instance_id, name=r.name,
                              type=r.type, value=r.value, revision=r.revision, created=r.created,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bpmn.embedded.projector import Live
 from bpmn.embedded.runner import Runner
-from bpmn.engine_errors import BadUserRequest, ProcessEngineError
+from bpmn.engine_errors import BadUserRequest, EngineError, ProcessEngineError
 from bpmn.spiff.inspect import event_definitions
 from bpmn.spiff.specs import EngineMessageEventDefinition, EngineTimer
 from models.engine import EngineDefinition
@@ -40,8 +40,10 @@ class Starter:
         if via not in kinds:
             raise BadUserRequest(f"Cannot instantiate process definition {definition.id}: it "
                                  f"has no {via} start event")
-        if definition.suspended:
-            raise BadUserRequest(f"Process definition {definition.id} is suspended")
+        if definition.suspended:  # Camunda's SuspendedEntityInteractionException, via REST
+            raise EngineError(f"Cannot instantiate process definition {definition.id}: "
+                              f"Process Definition with id '{definition.id}' is suspended.",
+                              type="RestException")
         live = self.runner.create(session, definition, business_key, variables)
         if via != "none":
             self._run(live)

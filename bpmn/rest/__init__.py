@@ -20,6 +20,7 @@ from bpmn.rest import (  # noqa: F401 - importing registers the routes
     instances,
     jobs,
     messages,
+    task_extras,
     tasks,
     variable_instances,
 )

@@ -1,5 +1,5 @@
 """``/process-definition``: list/count, get by id or key (latest), XML, start,
-statistics.
+suspension (by id and by key), statistics.
 
 Why key lookups go through ``latest``: Camunda's ``/key/{key}`` always means
 the newest version in the caller's tenant; the ``tenant-id`` variants must
@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import jsonify
 
-from bpmn.engine_errors import NotFound
+from bpmn.engine_errors import BadUserRequest, NotFound
 from bpmn.engine_types import DefinitionQuery, IncidentQuery, InstanceQuery, ProcessDefinition
 from bpmn.rest import shapes
-from bpmn.rest.base import bp, engine, in_tenant, require_tenant, tenant
+from bpmn.rest.base import bp, engine, in_tenant, no_content, require_tenant, tenant
 from bpmn.rest.instances import typed_variables
 from bpmn.rest.params import Params, bind_checks, body, like_match, listing, page
 from bpmn.rest.variables import variables_in
@@ -129,6 +129,39 @@ def start_by_id(definition_id: str) -> Any:
 @bp.post("/process-definition/key/<key>/tenant-id/<tenant_id>/start")
 def start_by_key(key: str, tenant_id: str | None = None) -> Any:
     return _start(by_key(key, tenant_id))
+
+
+def _suspension() -> tuple[bool, bool]:
+    args = Params(body(), from_query=False)
+    suspended = args.flag("suspended")
+    if suspended is None:
+        raise BadUserRequest("suspended must be true or false")
+    if args.text("executionDate"):
+        raise BadUserRequest("executionDate (delayed suspension) is not supported")
+    return suspended, bool(args.flag("includeProcessInstances"))
+
+
+@bp.put("/process-definition/<definition_id>/suspended")
+def suspend_definition(definition_id: str) -> Any:
+    """Camunda: a suspended definition starts nothing; ``includeProcessInstances`` also
+    suspends (activates) its running instances."""
+    suspended, instances = _suspension()
+    target = by_id(definition_id)
+    engine().set_definition_suspended(target.id, suspended, include_instances=instances)
+    return no_content()
+
+
+@bp.put("/process-definition/key/<key>/suspended")
+def suspend_definitions_by_key(key: str) -> Any:
+    """By key: every version of the key in the caller's tenant (404 when there is none)."""
+    suspended, instances = _suspension()
+    found = engine().definitions(DefinitionQuery(key=key, tenant=tenant()))
+    if not found:
+        raise NotFound(f"No matching process definition with key: {key}")
+    for definition in found:
+        engine().set_definition_suspended(definition.id, suspended,
+                                          include_instances=instances)
+    return no_content()
 
 
 @bp.get("/process-definition/statistics")

@@ -1,5 +1,5 @@
 """``/task``: query (GET and POST), get, claim/unclaim/assignee, complete, form,
-form variables, variables, identity links.
+form variables, variables (identity links and comments: `bpmn.rest.task_extras`).
 
 Why ``candidateUser`` also matches the caller's groups when it names the
 caller: Camunda resolves a candidate user's group memberships through its
@@ -197,13 +197,3 @@ def put_task_variable(task_id: str, name: str) -> Any:
 def delete_task_variable(task_id: str, name: str) -> Any:
     engine().set_variables(open_task(task_id).process_instance_id, {}, [name])
     return no_content()
-
-
-@bp.get("/task/<task_id>/identity-links")
-def identity_links(task_id: str) -> Any:
-    found, kind = open_task(task_id), Params.query().text("type")
-    links = [{"userId": found.assignee, "groupId": None, "type": "assignee"}] if (
-        found.assignee) else []
-    links += [{"userId": u, "groupId": None, "type": "candidate"} for u in found.candidate_users]
-    links += [{"userId": None, "groupId": g, "type": "candidate"} for g in found.candidate_groups]
-    return jsonify([link for link in links if kind is None or link["type"] == kind])

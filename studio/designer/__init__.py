@@ -11,16 +11,20 @@ from typing import Any
 
 from flask import render_template
 
-from studio.web import page_blueprint, principal, services
+from studio.web import page_blueprint
 
 bp = page_blueprint("studio_home")
 
 
 @bp.get("/studio")
 def studio_home() -> Any:
-    services().authz.require(principal(), "studio.access", {"kind": "system"})
-    return render_template("studio_placeholder.html")
+    """Case types with their latest version, draft state and last deploy."""
+    from studio.designer.context import overview, studio
+
+    studio()
+    return render_template("designer/home.html", rows=overview())
 
 
 def load_routes() -> None:
     """Import the view modules (they register routes on ``bp``)."""
+    from studio.designer import checks, deploys, editor, testrun, transfer  # noqa: F401

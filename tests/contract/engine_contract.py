@@ -13,11 +13,12 @@ from tests.contract.engine_contract_core import CoreContract
 from tests.contract.engine_contract_events import EventsContract
 from tests.contract.engine_contract_external import ExternalTaskContract
 from tests.contract.engine_contract_flow import FlowContract
+from tests.contract.engine_contract_tasks import TaskExtrasContract
 from tests.contract.engine_contract_timers import TimersContract
 
 
 class EngineContract(CoreContract, ExternalTaskContract, FlowContract, EventsContract,
-                     TimersContract):
+                     TimersContract, TaskExtrasContract):
     """Every contract test; subclass it in a ``test_*.py`` module with the fixtures."""
 
 

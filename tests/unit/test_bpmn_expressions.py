@@ -350,7 +350,11 @@ def test_timer_expressions() -> None:
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("0 0/5 * * * ?", "cron expressions are not supported"),
+    ("0 0/5 * * ?", "not a timer"),
+    ("0 0 12 L * ?", "day of month .L. .* is not supported"),
+    ("0 0 25 * * ?", "bad cron value '25'"),
+    ("0 0 5-2 * * ?", "bad cron range"),
+    ("0 0/0 * * * ?", "bad cron step"),
     ("PT", "not an ISO-8601 duration"),
     ("P", "not an ISO-8601 duration"),
     ("P1DT", "not an ISO-8601 duration"),
@@ -366,6 +370,7 @@ def test_timer_expressions() -> None:
     ("P999999999999D", "too long"),
 ])
 def test_invalid_timers(text: str, message: str) -> None:
+    """Malformed timers are refused with a message naming what is wrong."""
     with pytest.raises(ExpressionError, match=message):
         parse_timer(text)
     assert not is_literal_timer(text)
@@ -388,3 +393,28 @@ def test_calendar_duration_arithmetic() -> None:
         datetime(2026, 2, 27, tzinfo=UTC)
     with pytest.raises(ExpressionError, match="out of range"):
         parse_timer("P9000Y").next_due(datetime(2026, 1, 1, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(("text", "now", "due"), [
+    ("0 0/5 * * * ?", datetime(2026, 1, 1, 10, 3, 7, tzinfo=UTC),
+     datetime(2026, 1, 1, 10, 5, tzinfo=UTC)),
+    ("0/5 0/1 * 1/1 * ?", datetime(2026, 1, 1, 10, 0, 3, tzinfo=UTC),
+     datetime(2026, 1, 1, 10, 0, 5, tzinfo=UTC)),
+    ("0 0 12 ? * MON-FRI", datetime(2026, 12, 5, 13, 0, tzinfo=UTC),  # a Saturday
+     datetime(2026, 12, 7, 12, 0, tzinfo=UTC)),
+    ("0 30 9 1,15 JAN,JUL ?", datetime(2026, 1, 15, 9, 30, tzinfo=UTC),
+     datetime(2026, 7, 1, 9, 30, tzinfo=UTC)),
+    ("0 15 10 ? * * 2030", NOW, datetime(2030, 1, 1, 10, 15, tzinfo=UTC)),
+])
+def test_quartz_cron_cycles_fire_at_the_next_matching_second(
+        text: str, now: datetime, due: datetime) -> None:
+    """Camunda's timeCycle also takes Quartz cron (seconds first, Sunday = 1, ``?``)."""
+    timer = parse_timer(text, kind="cycle")
+    assert timer.repetitions is None
+    assert timer.next_due(now) == due
+    assert timer.next_due(due) > due
+
+
+def test_a_cron_whose_years_are_past_never_fires_again() -> None:
+    with pytest.raises(ExpressionError, match="never fires again"):
+        parse_timer("0 0 0 1 1 ? 2000").next_due(NOW)

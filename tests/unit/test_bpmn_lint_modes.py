@@ -30,7 +30,7 @@ JAVA = '<bpmn:serviceTask id="java" camunda:class="org.example.Charge"/>'
 SCRIPT = '<bpmn:scriptTask id="calc" scriptFormat="groovy"><bpmn:script>x</bpmn:script>' \
          "</bpmn:scriptTask>"
 CRON = '<bpmn:intermediateCatchEvent id="tick"><bpmn:timerEventDefinition><bpmn:timeCycle>' \
-       "0 0/5 * * * ?</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+       "0 0 12 L * ?</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
 LISTENER = '<bpmn:userTask id="u"><bpmn:extensionElements><camunda:executionListener ' \
            'class="org.example.L" event="start"/></bpmn:extensionElements></bpmn:userTask>'
 COMPENSATE = '<bpmn:boundaryEvent id="undo" attachedToRef="u2"><bpmn:compensateEventDefinition' \

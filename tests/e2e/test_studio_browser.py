@@ -1,0 +1,237 @@
+"""End to end in Chromium: an analyst designs, checks, test-runs and deploys a case type in
+the studio and a worker uses it; an imported demo bundle is changed and deployed as version 2
+while running cases keep version 1."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.conftest import make_app
+from tests.e2e.browser_support import launch_chromium, log_in, screenshot, serve
+from tests.support import SEED, require_server, zip_folder
+
+pytestmark = pytest.mark.e2e
+
+SUMMARY_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+    "required": ["summary"],
+    "properties": {"summary": {"type": "string", "title": "Summary", "minLength": 3},
+                   "description": {"type": "string", "title": "Description"}}}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("studio-e2e")
+    app = make_app(f"sqlite:///{tmp}/studio.db", tmp, run_jobs=False)
+    try:
+        with serve(app) as base:
+            yield base
+    finally:
+        app.extensions["casestudio"].stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_server("playwright is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+def _token(base: str, user: str) -> str:
+    response = requests.post(f"{base}/api/v1/auth/token",
+                             json={"username": user, "password": "demo"}, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def _api(base: str, user: str) -> requests.Session:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {_token(base, user)}"
+    return session
+
+
+def _saved(page: Any) -> None:
+    page.locator("#save-status[data-state=saved]").wait_for(timeout=10_000)
+
+
+def _tab(page: Any, name: str) -> None:
+    page.locator(".editor__tabs").get_by_role("link", name=name, exact=True).click()
+    page.locator("#tab-title", has_text=name).wait_for()
+
+
+def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: Any) -> None:
+    page = log_in(chromium, site, "analyst")
+    page.get_by_role("link", name="Studio", exact=True).click()
+    screenshot(page, "studio-home")
+    page.locator("#new-type summary").click()
+    page.get_by_label("Name").fill("Leave request")
+    page.get_by_label("Key").fill("leave")
+    page.get_by_label("Description").fill("Days off for staff")
+    screenshot(page, "studio-new")
+    page.get_by_role("button", name="Create draft").click()
+    page.wait_for_url(re.compile(r".*/studio/leave/edit/general$"))
+
+    # General: live example of the numbering pattern.
+    page.get_by_label("Numbering pattern").fill("LV-{yyyy}-{seq:04}")
+    page.locator("#numbering-example", has_text=re.compile(r"LV-\d{4}-0042")).wait_for()
+    _saved(page)
+    screenshot(page, "studio-editor-general")
+
+    # Someone else saves meanwhile: typing gets a conflict notice, the input stays.
+    api = _api(site, "admin")
+    current = api.get(f"{site}/api/v1/studio/drafts/leave").headers["ETag"]
+    other = api.patch(f"{site}/api/v1/studio/drafts/leave", json={
+        "manifest": {"description": "Changed by the admin"}}, headers={"If-Match": current})
+    assert other.status_code == 200, other.text
+    page.get_by_label("Name", exact=True).fill("Leave request (studio)")
+    page.locator("#conflict-notice").wait_for()
+    assert "admin" in page.locator("#conflict-notice").inner_text()
+    assert page.get_by_label("Name", exact=True).input_value() == "Leave request (studio)"
+    page.get_by_role("button", name="Save mine over theirs").click()
+    _saved(page)
+    draft = api.get(f"{site}/api/v1/studio/drafts/leave").json()
+    assert "Leave request (studio)" in draft["files"]["case-type.yaml"]
+    assert "Changed by the admin" in draft["files"]["case-type.yaml"]
+
+    # Stages: add a stage and rename it.
+    _tab(page, "Stages")
+    page.get_by_role("button", name="Add stage").click()
+    row = page.locator("[data-rows] [data-row]").nth(1)
+    row.locator("[data-prop=key]").fill("review")
+    row.locator("[data-prop=name]").fill("Review")
+    row.locator("[data-prop=sla]").fill("P2D")
+    _saved(page)
+    screenshot(page, "studio-editor-stages")
+    page.reload()
+    assert page.locator("[data-rows] [data-row]").nth(1).locator(
+        "[data-prop=name]").input_value() == "Review"
+
+    # A wrong SLA is shown next to the field.
+    page.locator("[data-rows] [data-row]").nth(1).locator("[data-prop=sla]").fill("two days")
+    _saved(page)
+    page.locator("[data-pointer='/stages/1/sla'] .field-problem").wait_for()
+    page.locator("[data-rows] [data-row]").nth(1).locator("[data-prop=sla]").fill("P2D")
+    _saved(page)
+    page.locator("#problems .problems__ok").wait_for()
+
+    # Hooks: completing the task moves the case to Review.
+    _tab(page, "Hooks")
+    page.get_by_role("button", name="Add hook").click()
+    hook = page.locator("[data-rows] [data-row]").first
+    hook.get_by_label("Task", exact=True).fill("Task_Work")
+    hook.get_by_label("Set stage").select_option("review")
+    _saved(page)
+    page.reload()
+    assert page.locator("[data-rows] [data-row]").first.get_by_label(
+        "Set stage").input_value() == "review"
+
+    # The data form: a required Summary (the form builder steps come with the widgets).
+    _tab(page, "Files")
+    page.locator('textarea[data-draft-file="forms/leave.schema.json"]').fill(
+        json.dumps(SUMMARY_SCHEMA, indent=2))
+    _saved(page)
+    screenshot(page, "studio-editor-files")
+    for name, shot in (("Data form", "studio-editor-data"), ("Process", "studio-editor-process"),
+                       ("Permissions", "studio-editor-permissions"),
+                       ("Hooks", "studio-editor-hooks")):
+        _tab(page, name)
+        screenshot(page, shot)
+
+    # Validate.
+    page.locator(".studio-sections").get_by_role("link", name="Validate").click()
+    page.locator("#validate-ok").wait_for()
+    screenshot(page, "studio-validate")
+
+    # Test run: start with sample data, complete the user task, see the end.
+    page.locator(".studio-sections").get_by_role("link", name="Test run").click()
+    page.get_by_label("Summary").fill("Two weeks in June")
+    page.get_by_role("button", name="Start test run").click()
+    page.get_by_role("button", name="Complete Work on the case").wait_for()
+    assert "Open" in page.locator(".stepper__step--current").inner_text()
+    screenshot(page, "studio-test-run")
+    page.get_by_label("Outcome").fill("Approved")
+    page.get_by_role("button", name="Complete Work on the case").click()
+    page.get_by_text("process ended").wait_for()
+    assert "Task_Work" in page.locator("#sim-path").inner_text()
+    assert "review" in page.locator("#sim-stages").inner_text()
+
+    # Deploy: everything is new.
+    page.locator(".studio-sections").get_by_role("link", name="Deploy").click()
+    page.get_by_text("Nothing deployed yet").wait_for()
+    screenshot(page, "studio-deploy")
+    page.get_by_role("button", name="Deploy as a new version").click()
+    page.wait_for_url(re.compile(r".*/studio/leave/versions$"))
+    page.locator("#versions-table [data-version='1']").wait_for()
+    screenshot(page, "studio-versions")
+    assert page.errors == []  # type: ignore[attr-defined]
+
+    # A worker creates a case of the new type; Summary is required.
+    worker = log_in(chromium, site, "worker")
+    worker.goto("/cases/new/leave")
+    worker.get_by_role("button", name="Create case").click()
+    worker.locator("#f-summary__error").wait_for()
+    worker.get_by_label("Summary").fill("Ten days in August")
+    worker.get_by_role("button", name="Create case").click()
+    worker.wait_for_url(re.compile(r".*/cases/[0-9a-f]{32}$"))
+    assert re.search(r"LV-\d{4}-0001", worker.locator("main").inner_text())
+    assert worker.errors == []  # type: ignore[attr-defined]
+
+
+def test_imported_bundle_changed_and_deployed_keeps_running_cases(
+        site: str, chromium: Any, tmp_path: Path) -> None:
+    bundle = tmp_path / "complaint.zip"
+    bundle.write_bytes(zip_folder(SEED / "complaint"))
+    page = log_in(chromium, site, "analyst")
+    page.goto("/studio/import")
+    page.set_input_files("#import-file", str(bundle))
+    page.get_by_role("button", name="Check and compare").click()
+    page.get_by_text("compared with nothing").wait_for()
+    screenshot(page, "studio-import")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_url(re.compile(r".*/studio/complaint/edit/general$"))
+    page.goto("/studio/complaint/deploy")
+    page.get_by_role("button", name="Deploy as a new version").click()
+    page.locator("#versions-table [data-version='1']").wait_for()
+
+    worker = _api(site, "worker")
+    sample = json.loads((SEED / "complaint" / "samples" / "valid.json").read_text())
+    case = worker.post(f"{site}/api/v1/cases", json={"caseType": "complaint", "data": sample})
+    assert case.status_code == 201, case.text
+
+    # Change one field's label on the Files tab.
+    page.goto("/studio/complaint/edit/files")
+    area = page.locator('textarea[data-draft-file="forms/complaint.schema.json"]')
+    schema = json.loads(area.input_value())
+    field = next(iter(schema["properties"]))
+    schema["properties"][field]["title"] = "Changed in the studio"
+    area.fill(json.dumps(schema, indent=2))
+    _saved(page)
+
+    page.locator(".studio-sections").get_by_role("link", name="Deploy").click()
+    page.locator(f"[data-diff] tr[data-field='/{field}']").wait_for()
+    assert "Changed in the studio" in page.locator(f"tr[data-field='/{field}']").inner_text()
+    assert "1 running case" in page.locator("#running-warning").inner_text()
+    screenshot(page, "studio-deploy-diff")
+    page.get_by_role("button", name="Deploy as a new version").click()
+    page.locator("#cs-confirm-ok").click()
+    page.locator("#versions-table [data-version='2']").wait_for()
+    assert worker.get(f"{site}/api/v1/cases/{case.json()['id']}").json()["version"] == 1
+    fresh = worker.post(f"{site}/api/v1/cases", json={"caseType": "complaint", "data": sample})
+    assert fresh.json()["version"] == 2
+
+    page.get_by_role("button", name="Show diff").click()
+    page.locator(f"[data-diff] tr[data-field='/{field}']").wait_for()
+    screenshot(page, "studio-versions-diff")
+    assert page.errors == []  # type: ignore[attr-defined]
