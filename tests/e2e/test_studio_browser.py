@@ -14,17 +14,10 @@ import pytest
 import requests
 
 from tests.conftest import make_app
-from tests.e2e.browser_support import launch_chromium, log_in, screenshot, serve
+from tests.e2e.browser_support import eventually, launch_chromium, log_in, screenshot, serve
 from tests.support import SEED, require_server, zip_folder
 
 pytestmark = pytest.mark.e2e
-
-SUMMARY_SCHEMA = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
-    "required": ["summary"],
-    "properties": {"summary": {"type": "string", "title": "Summary", "minLength": 3},
-                   "description": {"type": "string", "title": "Description"}}}
-
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -69,6 +62,13 @@ def _saved(page: Any) -> None:
 def _tab(page: Any, name: str) -> None:
     page.locator(".editor__tabs").get_by_role("link", name=name, exact=True).click()
     page.locator("#tab-title", has_text=name).wait_for()
+
+
+def _open_group(panel: Any, name: str) -> None:
+    """Open a properties-panel group (clicking an open one would close it)."""
+    header = panel.locator(".bio-properties-panel-group-header", has_text=name).first
+    if "open" not in (header.get_attribute("class") or "").split():
+        header.click()
 
 
 def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: Any) -> None:
@@ -137,13 +137,55 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     assert page.locator("[data-rows] [data-row]").first.get_by_label(
         "Set stage").input_value() == "review"
 
-    # The data form: a required Summary (the form builder steps come with the widgets).
-    _tab(page, "Files")
-    page.locator('textarea[data-draft-file="forms/leave.schema.json"]').fill(
-        json.dumps(SUMMARY_SCHEMA, indent=2))
+    # The data form, in the form builder: a required Summary, seen in the live preview.
+    _tab(page, "Data form")
+    builder = page.locator('[data-widget="form-builder"]').first
+    builder.get_by_role("button", name="Add field").click()
+    builder.get_by_label("Label", exact=True).fill("Summary")
+    builder.get_by_label("Required", exact=True).check()
+    builder.locator("[data-fb-preview] .cs-field", has_text="Summary").locator(
+        ".cs-required").wait_for()
     _saved(page)
-    screenshot(page, "studio-editor-files")
-    for name, shot in (("Data form", "studio-editor-data"), ("Process", "studio-editor-process"),
+    screenshot(page, "studio-editor-data")
+    schema = json.loads(api.get(f"{site}/api/v1/studio/drafts/leave").json()["files"][
+        "forms/leave.schema.json"])
+    assert schema["required"] == ["summary"] and schema["properties"]["summary"]["title"] == \
+        "Summary"
+
+    # The process, in the modeler: a user task "Approve" drawn after Work, its form key
+    # set in the properties panel.
+    _tab(page, "Process")
+    modeler = page.locator('[data-widget="modeler"]')
+    pad = modeler.locator(".djs-context-pad")
+    modeler.locator('g.djs-shape[data-element-id="EndEvent_1"]').click()
+    pad.locator('[data-action="delete"]').click()
+    modeler.locator('g.djs-shape[data-element-id="Task_Work"]').click()
+    pad.locator('[data-action="append.append-task"]').click()
+    pad.locator('[data-action="replace"]').click()
+    page.locator('.djs-popup [data-id="replace-with-user-task"]').click()
+    panel = modeler.locator("[data-modeler-panel]")
+    _open_group(panel, "General")
+    panel.locator("#bio-properties-panel-name").fill("Approve")
+    _open_group(panel, "Forms")
+    panel.locator("#bio-properties-panel-formType").select_option("formKey")
+    panel.locator("#bio-properties-panel-formKey").fill("form:work")
+    xml = modeler.locator("[data-modeler-xml]")
+    drawn = eventually(lambda: re.search(
+        r'<bpmn:userTask id="(\w+)" name="Approve" camunda:formKey="form:work"',
+        xml.input_value()))
+    _saved(page)
+    # The first click on the canvas after typing in the panel may only take the focus
+    # from the panel's field (as in the Camunda Modeler); click until the task is selected.
+    for _attempt in range(3):
+        modeler.locator(f'g.djs-shape[data-element-id="{drawn.group(1)}"]').click()
+        page.wait_for_timeout(300)
+        if pad.locator('[data-action="append.end-event"]').is_visible():
+            break
+    pad.locator('[data-action="append.end-event"]').click()
+    eventually(lambda: xml.input_value().count("<bpmn:endEvent") == 1)
+    _saved(page)
+    screenshot(page, "studio-editor-process")
+    for name, shot in (("Files", "studio-editor-files"),
                        ("Permissions", "studio-editor-permissions"),
                        ("Hooks", "studio-editor-hooks")):
         _tab(page, name)
@@ -161,8 +203,11 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     page.get_by_role("button", name="Complete Work on the case").wait_for()
     assert "Open" in page.locator(".stepper__step--current").inner_text()
     screenshot(page, "studio-test-run")
-    page.get_by_label("Outcome").fill("Approved")
+    page.get_by_label("Outcome").fill("Looks fine")
     page.get_by_role("button", name="Complete Work on the case").click()
+    page.get_by_role("button", name="Complete Approve").wait_for()  # the drawn task
+    page.get_by_label("Outcome").fill("Approved")
+    page.get_by_role("button", name="Complete Approve").click()
     page.get_by_text("process ended").wait_for()
     assert "Task_Work" in page.locator("#sim-path").inner_text()
     assert "review" in page.locator("#sim-stages").inner_text()
