@@ -17,14 +17,12 @@ from seed.loader import load_demo
 from tests.conftest import make_app
 from tests.e2e.browser_support import (
     eventually,
-    launch_chromium,
     log_in,
     screenshot,
     serve,
     wait_live,
 )
 from tests.integration.portal_support import PERMIT, Portal
-from tests.support import require_server
 
 pytestmark = pytest.mark.e2e
 
@@ -51,18 +49,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Portal
     finally:
         services.stop()
         patch.undo()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_server("playwright is not installed (pip install playwright)")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def _api_token(base: str, user: str) -> str:

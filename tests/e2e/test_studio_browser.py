@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from tests.conftest import make_app
-from tests.e2e.browser_support import eventually, launch_chromium, log_in, screenshot, serve
-from tests.support import SEED, require_server, zip_folder
+from tests.e2e.browser_support import eventually, log_in, screenshot, serve
+from tests.support import SEED, zip_folder
 
 pytestmark = pytest.mark.e2e
 
@@ -28,18 +28,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield base
     finally:
         app.extensions["casestudio"].stop()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_server("playwright is not installed (pip install playwright)")
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
 
 
 def _token(base: str, user: str) -> str:

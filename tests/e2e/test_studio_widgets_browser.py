@@ -10,7 +10,6 @@ import pytest
 
 from tests.conftest import make_app
 from tests.e2e.browser_support import eventually, log_in, screenshot, serve
-from tests.e2e.test_portal_browser import chromium  # noqa: F401 - the shared browser fixture
 
 pytestmark = pytest.mark.e2e
 #: Records which draft files fired `input` (the designer's autosave listens the same way).
@@ -34,7 +33,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(base: str, chromium: Any) -> Iterator[Any]:  # noqa: F811 - fixture from the import
+def page(base: str, chromium: Any) -> Iterator[Any]:
     page = log_in(chromium, base, "analyst")
     page.goto("/studio/widgets/demo")
     page.evaluate(WATCH_DRAFTS)
