@@ -143,7 +143,7 @@ def jobs(ctx: click.Context, interval: float) -> None:
     from bpmn.jobs import JobExecutor
 
     executor = JobExecutor(_container(ctx).engine, interval=interval)
-    _run_until_interrupted(executor, "job executor")
+    _run_until_interrupted([executor], "job executor")
 
 
 @main.command()
@@ -151,20 +151,26 @@ def jobs(ctx: click.Context, interval: float) -> None:
 @click.pass_context
 def worker(ctx: click.Context, worker_id: str) -> None:
     """Run the built-in external-task workers (fetch-and-lock) against the configured engine."""
+    from runtime.container import remote_events
     from runtime.workers import BuiltinWorkers
 
     c = _container(ctx)
-    _run_until_interrupted(BuiltinWorkers(c.db, c.engine, c.cases, worker_id=worker_id,
-                                          interval=1.0), "built-in workers")
+    services: list[Any] = [BuiltinWorkers(c.db, c.engine, c.cases, worker_id=worker_id,
+                                          interval=1.0)]
+    poller = remote_events(c.engine)  # a remote engine's history feeds the case timelines
+    if poller is not None:
+        services.append(poller)
+    _run_until_interrupted(services, "built-in workers")
 
 
-def _run_until_interrupted(service: Any, name: str) -> None:
+def _run_until_interrupted(services: list[Any], name: str) -> None:
     import signal
     import threading
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
-    service.start()
+    for service in services:
+        service.start()
     click.echo(f"{name} running; Ctrl+C to stop")
     try:
         while not done.wait(1.0):
@@ -172,7 +178,8 @@ def _run_until_interrupted(service: Any, name: str) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        service.stop()
+        for service in services:
+            service.stop()
 
 
 @main.command()

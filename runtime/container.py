@@ -27,6 +27,7 @@ from runtime.documents import DocumentService
 from runtime.inbox import Inbox
 from runtime.process import ProcessBridge
 from runtime.relay import OutboxRelay
+from runtime.remote_events import EventPoller
 from runtime.settings import Settings
 from runtime.sla import SlaMonitor
 from runtime.tasks import TaskService
@@ -52,7 +53,7 @@ class Container:
         self.relay = OutboxRelay(self.db, self.bus)
         self.engine: Engine = open_engine(settings.engine_url, db=self.db,
                                           allow_scripts=settings.allow_scripts)
-        self.bridge = ProcessBridge(self.engine)
+        self.bridge = ProcessBridge(self.engine, db=self.db)
         self.case_types = CaseTypeService(self.db, self.authz,
                                           deploy_processes=self.bridge.deploy_processes,
                                           on_change=self.refresh_policy)
@@ -67,6 +68,7 @@ class Container:
         self.bridge.wake_workers = self.workers.wake
         self.jobs = JobExecutor(self.engine) if isinstance(self.engine, JobSource) else None
         self.sla = SlaMonitor(self.db)
+        self.remote_events = remote_events(self.engine)
         self._started = False
 
     def refresh_policy(self) -> None:
@@ -81,6 +83,8 @@ class Container:
         self.relay.start()
         if self.settings.run_workers:
             self.workers.start()
+            if self.remote_events is not None:
+                self.remote_events.start()
         if self.settings.run_jobs and self.jobs is not None:
             self.jobs.start()
         self.sla.start()
@@ -92,6 +96,8 @@ class Container:
             if self.jobs is not None:
                 self.jobs.stop()
             self.workers.stop()
+            if self.remote_events is not None:
+                self.remote_events.stop()
         self.relay.stop()
         self.bus.close()
         self.db.dispose()
@@ -106,6 +112,8 @@ class Container:
             parts[name] = _probe(component)
         parts["relay"] = self.relay.check()
         parts["workers"] = self.workers.check()
+        if self.remote_events is not None:
+            parts["remoteEvents"] = self.remote_events.check()
         ok = all(p.get("status") == "up" for p in parts.values())
         return {"status": "up" if ok else "down", "components": parts}
 
@@ -127,3 +135,8 @@ def _probe(component: Any) -> dict[str, Any]:
     except Exception as exc:  # a health probe must report, not raise
         log.warning("health check failed: %s", exc)
         return {"status": "down", "error": str(exc)}
+
+
+def remote_events(engine: Engine) -> EventPoller | None:
+    """A poller for engines that report changes only when asked (a remote Camunda)."""
+    return EventPoller(engine) if callable(getattr(engine, "poll_events", None)) else None

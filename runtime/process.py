@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bpmn.engine import Engine, EngineEvent
 from bpmn.engine_errors import EngineError
 from models.cases import Case
+from models.db import Database
 from runtime import journal
 from runtime.bundles.model import Bundle
 from runtime.errors import ValidationFailed
@@ -40,8 +41,10 @@ MIRRORED = {
 class ProcessBridge:
     """Wires one engine to the case runtime (see module docstring)."""
 
-    def __init__(self, engine: Engine, wake_workers: Callable[[], None] | None = None) -> None:
+    def __init__(self, engine: Engine, wake_workers: Callable[[], None] | None = None,
+                 db: Database | None = None) -> None:
         self.engine = engine
+        self.db = db  # for events that arrive outside a transaction (a remote engine)
         self.wake_workers = wake_workers
         self.case_changer: Any = None  # set by the container (CaseService)
         engine.add_listener(self.on_engine_event)
@@ -82,13 +85,20 @@ class ProcessBridge:
         """Mirror engine events onto cases; wake the built-in workers."""
         if event.type == "external_task.created" and self.wake_workers:
             self.wake_workers()
-        mirrored = MIRRORED.get(event.type)
-        if mirrored is None or session is None or not event.business_key:
+        if MIRRORED.get(event.type) is None or not event.business_key:
             return
+        if session is not None:
+            self._mirror(session, event)
+        elif self.db is not None:  # polled from a remote engine: a transaction of its own
+            with self.db.session() as own:
+                self._mirror(own, event)
+
+    def _mirror(self, session: Session, event: EngineEvent) -> None:
+        """The event in the case's timeline and outbox; the case type's hooks applied."""
         case = session.get(Case, event.business_key)
         if case is None:
             return
-        action, outbox = mirrored
+        action, outbox = MIRRORED[event.type]
         data = {**event.data, "processInstanceId": event.process_instance_id}
         journal.record(session, tenant=case.tenant, case_id=case.id, actor=_actor(event),
                        action=action, changes=data, event=outbox, data=data)

@@ -61,6 +61,12 @@ def open_case(app: Any) -> tuple[Api, dict[str, Any]]:
     return worker, response.get_json()
 
 
+def timeline(worker: Api, case_id: str) -> list[str]:
+    """The actions of a case's history, oldest first."""
+    history = worker.get(f"/api/v1/cases/{case_id}/history").get_json()
+    return [entry["action"] for entry in history["items"]]
+
+
 def test_cases_run_on_the_remote_engine_and_builtin_workers_serve_its_topics(
         remote: Any, camunda: str) -> None:
     container = remote.extensions["casestudio"]
@@ -90,6 +96,33 @@ def test_cases_run_on_the_remote_engine_and_builtin_workers_serve_its_topics(
     assert engine.instance(instance.id).state == "COMPLETED"
     ended = [e.type for e in engine.poll_events() if e.process_instance_id == instance.id]
     assert ended == ["task.completed", "process.completed"]
+
+    # What the polls found is in the case's timeline, and the hook on the completed
+    # Review task ran (after the fact: Camunda cannot call us inside its transaction).
+    after = worker.get(f"/api/v1/cases/{case['id']}").get_json()
+    assert (after["stage"], after["status"]) == ("done", "closed")
+    actions = timeline(worker, case["id"])
+    for action in ("task_created", "task_completed", "process_completed"):
+        assert actions.count(action) == 1, actions
+
+
+def test_a_running_server_follows_the_remote_engine_by_itself(remote: Any) -> None:
+    """With workers on, the poller thread mirrors the remote history without being asked."""
+    container = remote.extensions["casestudio"]
+    assert container.remote_events is not None
+    container.remote_events.interval = 0.2
+    container.remote_events.start()
+    container.workers.start()
+    try:
+        worker, case = open_case(remote)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "task_created" not in timeline(worker, case["id"]):
+            time.sleep(0.2)
+        assert "task_created" in timeline(worker, case["id"])
+        assert container.health()["components"]["remoteEvents"]["status"] == "up"
+    finally:
+        container.workers.stop()
+        container.remote_events.stop()
 
 
 def test_the_worker_command_serves_a_remote_engine(remote: Any, camunda: str,
