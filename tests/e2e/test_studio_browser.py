@@ -92,6 +92,8 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     draft = api.get(f"{site}/api/v1/studio/drafts/leave").json()
     assert "Leave request (studio)" in draft["files"]["case-type.yaml"]
     assert "Changed by the admin" in draft["files"]["case-type.yaml"]
+    assert f"draft revision {draft['revision']} · saved by analyst" in page.locator(
+        ".page-header__subtitle").inner_text()  # the header follows the saves
 
     # Stages: add a stage and rename it.
     _tab(page, "Stages")

@@ -175,6 +175,7 @@
       revision = data.revision;
       root.dataset.revision = revision;
       root.querySelectorAll("[data-revision-field]").forEach(function (f) { f.value = revision; f.disabled = false; });
+      showRevision(revision, data.updatedBy);
       refreshManifestText(data.files || {});
       errorBox.hidden = true;
       showStatus("saved", hasPending() ? "Unsaved changes…" : "All changes saved");
@@ -201,6 +202,15 @@
     errorBox.textContent = "Not saved: " + (data.detail || "the server refused the change") + (lines.length ? " — " + lines.join("; ") : "") + ". Your input is still on the page.";
     errorBox.hidden = false;
     showStatus("error", "Not saved");
+  }
+
+  function showRevision(number, who) {
+    /* The page header names the revision the analyst is looking at: keep it current. */
+    var subtitle = document.querySelector(".page-header__subtitle");
+    if (!subtitle) { return; }
+    subtitle.textContent = subtitle.textContent
+      .replace(/draft revision \d+/, "draft revision " + number)
+      .replace(/saved by .*$/, "saved by " + (who || "you"));
   }
 
   function refreshManifestText(files) {
