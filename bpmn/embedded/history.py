@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import quiet
@@ -51,19 +51,20 @@ def sync_history(session: Session, live: Live, snap: Snapshot, open_before: list
         (task, now) for task in finished if task.id.hex not in before
         and task.id.hex not in snap.active and task.state == TaskState.COMPLETED]
     new += [(task, None) for tid, task in snap.active.items() if tid not in before]
-    for task, ended_at in sorted(new, key=lambda item: item[0].last_state_change):
-        activity = _activity(task, row, now, ended=ended_at)
-        activity.assignee = live.assignees.get(task.id.hex)
-        session.add(activity)
+    ordered = sorted(new, key=lambda item: item[0].last_state_change)
+    _insert_many(session, EngineHistoryActivity, [
+        _activity(task, row, now, ended_at, live.assignees.get(task.id.hex))
+        for task, ended_at in ordered])
     return sorted(snap.active)
 
 
-def _activity(task: Any, row: Any, now: datetime, ended: datetime | None) -> Any:
-    return EngineHistoryActivity(
-        id=task.id.hex, instance_id=row.id, activity_id=activity_id(task),
-        activity_name=getattr(task.task_spec, "bpmn_name", None),
-        activity_type=activity_type(task.task_spec), started_at=now, ended_at=ended,
-        tenant=row.tenant)
+def _activity(task: Any, row: Any, now: datetime, ended: datetime | None,
+              assignee: str | None) -> dict[str, Any]:
+    return {"id": task.id.hex, "instance_id": row.id, "activity_id": activity_id(task),
+            "activity_name": getattr(task.task_spec, "bpmn_name", None),
+            "activity_type": activity_type(task.task_spec), "assignee": assignee,
+            "started_at": now, "ended_at": ended, "canceled": False, "delete_reason": None,
+            "tenant": row.tenant}
 
 
 def _was_cancelled(workflow: Any, tid: str) -> bool:
@@ -103,6 +104,8 @@ def sync_variables(session: Session, live: Live, before: dict[str, Any],
         return {}
     current = current_variables(live.wf)
     after: dict[str, Any] = {}
+    added: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
     for name, raw in current.items():
         value = json_safe(raw)
         digest = _digest(value)
@@ -110,10 +113,19 @@ def sync_variables(session: Session, live: Live, before: dict[str, Any],
         revision = 1 if old is None else old[1] + (old[0] != digest)
         after[name] = [digest, revision]
         if old is None or old[0] != digest:
-            _write(session, row, name, raw, value, revision, insert=old is None)
-            session.add(EngineHistoryVariable(instance_id=row.id, name=name, type=type_name(raw),
-                                              value=value, revision=revision, created=now,
-                                              tenant=row.tenant))
+            fields = _fields(raw, value, revision)
+            if old is None:
+                added.append({"instance_id": row.id, "name": name, "tenant": row.tenant,
+                              **fields})
+            else:
+                quiet(session, update(EngineVariable).where(
+                    EngineVariable.instance_id == row.id, EngineVariable.name == name)
+                    .values(**fields))
+            history.append({"instance_id": row.id, "name": name, "type": fields["type"],
+                            "value": value, "revision": revision, "deleted": False,
+                            "created": now, "tenant": row.tenant})
+    _insert_many(session, EngineVariable, added)
+    _insert_many(session, EngineHistoryVariable, history)
     removed = [name for name in before if name not in current]
     if removed:
         quiet(session, delete(EngineVariable).where(EngineVariable.instance_id == row.id,
@@ -137,17 +149,24 @@ def _append_final(session: Session, row: Any, before: dict[str, Any], values: di
                 revision=1 if old is None else old[1] + 1, created=now, tenant=row.tenant))
 
 
-def _write(session: Session, row: Any, name: str, raw: Any, value: Any, revision: int,
-           *, insert: bool) -> None:
+def _fields(raw: Any, value: Any, revision: int) -> dict[str, Any]:
+    """The projected columns of a variable (text and number copies make it queryable)."""
     text = ("true" if value else "false") if isinstance(value, bool) else \
         value if isinstance(value, str) else None
     number = float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
         else None
-    fields = {"type": type_name(raw), "value": value, "revision": revision,
-              "text_value": text[:_TEXT_LIMIT] if text is not None else None,
-              "number_value": number}
-    if insert:
-        session.add(EngineVariable(instance_id=row.id, name=name, tenant=row.tenant, **fields))
-    else:
-        quiet(session, update(EngineVariable).where(
-            EngineVariable.instance_id == row.id, EngineVariable.name == name).values(**fields))
+    return {"type": type_name(raw), "value": value, "revision": revision,
+            "text_value": text[:_TEXT_LIMIT] if text is not None else None,
+            "number_value": number}
+
+
+def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """One multi-row INSERT instead of one ORM object (and round trip) per row.
+
+    Why: a step writes a handful of variable rows; through the unit of work each costs an
+    object, a flush entry and its own statement with ``RETURNING id``. Nothing reads
+    these ids back in the same transaction, so a Core insert is enough.
+    """
+    if rows:
+        with session.no_autoflush:
+            session.execute(insert(model), rows)
