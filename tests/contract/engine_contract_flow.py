@@ -5,6 +5,7 @@ from __future__ import annotations
 from bpmn.engine import Engine
 from bpmn.engine_types import HistoryQuery, TaskQuery
 from tests.contract.engine_bpmn import (
+    boundary,
     bpmn,
     cond,
     document,
@@ -112,6 +113,29 @@ class FlowContract:
         engine.complete(decide.id, {"verdict": "yes"})
         assert open_tasks(engine, pi.id) == ["after"]
         assert engine.variables(pi.id)["decision"] == "yes"
+
+    def test_an_error_from_a_called_process_cancels_what_was_still_open(
+            self, engine: Engine) -> None:
+        parent, child = uid("parent"), uid("child")
+        err = '<bpmn:errorEventDefinition errorRef="Err"/>'
+        docs = document(
+            process(parent, start(), f'<bpmn:callActivity id="call" calledElement="{child}"/>',
+                    boundary("caught", "call", err), user("after"), end(), end("end2"),
+                    flow("start", "call", "end"), flow("caught", "after", "end2")),
+            process(child, start("c_start"), gateway("parallelGateway", "split"), user("wait"),
+                    user("boom"), end("c_end"), end("c_err", inner=err),
+                    flow("c_start", "split"), flow("split", "wait", "c_end"),
+                    flow("split", "boom", "c_err")),
+            extra='<bpmn:error id="Err" errorCode="E1"/>')
+        engine.deploy("d", {"a.bpmn": docs})
+        pi = engine.start(parent)
+        [boom] = engine.tasks(TaskQuery(task_definition_key="boom"))
+        engine.complete(boom.id)
+        assert open_tasks(engine, pi.id) == ["after"]
+        ended = {a.activity_id: a.canceled for a in engine.history_activities(pi.id)
+                 if a.ended_at is not None}
+        assert ended["call"] and ended["wait"]  # interrupted: cancelled, not completed
+        assert not ended["boom"] and not ended["c_err"]
 
     def test_call_activity_all_variables(self, engine: Engine) -> None:
         parent, child = uid("parent"), uid("child")
