@@ -27,7 +27,7 @@ from runtime.documents import DocumentService
 from runtime.inbox import Inbox
 from runtime.process import ProcessBridge
 from runtime.relay import OutboxRelay
-from runtime.remote_events import EventPoller
+from runtime.remote_events import EventFeed, EventPoller
 from runtime.settings import Settings
 from runtime.sla import SlaMonitor
 from runtime.tasks import TaskService
@@ -139,4 +139,6 @@ def _probe(component: Any) -> dict[str, Any]:
 
 def remote_events(engine: Engine) -> EventPoller | None:
     """A poller for engines that report changes only when asked (a remote Camunda)."""
-    return EventPoller(engine) if callable(getattr(engine, "poll_events", None)) else None
+    if isinstance(engine, EventFeed):  # a runtime-checkable protocol
+        return EventPoller(engine)
+    return None

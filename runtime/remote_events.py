@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class EventFeed(Protocol):
     def poll_events(self) -> list[Any]: ...
 
