@@ -95,6 +95,22 @@ class Api:
 
 
 @contextmanager
+def served_app(folder: Path, **settings: Any) -> Iterator[tuple[str, Any]]:
+    """An app on a SQLite file in ``folder``, served on a free port: ``(base URL, app)``.
+
+    Its background services are stopped afterwards (the browser and walkthrough tests).
+    """
+    from tests.conftest import make_app  # conftest imports this module
+
+    app = make_app(f"sqlite:///{folder}/app.db", folder, **settings)
+    try:
+        with live_server(app) as base:
+            yield base, app
+    finally:
+        app.extensions["casestudio"].stop()
+
+
+@contextmanager
 def live_server(app: Any) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1:<free port> in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

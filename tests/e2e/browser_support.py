@@ -72,3 +72,13 @@ def eventually(check: Callable[[], Any], timeout: float = 10.0, interval: float 
             assert value, "condition not met in time"
             return value
         time.sleep(interval)
+
+
+def api_token(base: str, user: str) -> str:
+    """A bearer token for a demo user of the served app (the API side of a browser test)."""
+    import requests
+
+    response = requests.post(f"{base}/api/v1/auth/token",
+                             json={"username": user, "password": "demo"}, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["access_token"])

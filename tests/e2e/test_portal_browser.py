@@ -16,6 +16,7 @@ from runtime import workers
 from seed.loader import load_demo
 from tests.conftest import make_app
 from tests.e2e.browser_support import (
+    api_token,
     eventually,
     log_in,
     screenshot,
@@ -49,13 +50,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Portal
     finally:
         services.stop()
         patch.undo()
-
-
-def _api_token(base: str, user: str) -> str:
-    response = requests.post(f"{base}/api/v1/auth/token",
-                             json={"username": user, "password": "demo"}, timeout=10)
-    response.raise_for_status()
-    return str(response.json()["access_token"])
 
 
 def test_worker_creates_a_case_works_a_task_uploads_and_sees_a_comment_live(
@@ -97,7 +91,7 @@ def test_worker_creates_a_case_works_a_task_uploads_and_sees_a_comment_live(
     page.get_by_role("button", name="Upload", exact=True).click()
     page.locator("#timeline").get_by_text("uploaded parking-proof.txt").wait_for()
 
-    token = _api_token(base, "manager")
+    token = api_token(base, "manager")
     posted = requests.post(f"{base}/api/v1/cases/{case_id}/comments",
                            json={"body": "Checked the plate with the registry."},
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)

@@ -13,33 +13,20 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import make_app
-from tests.e2e.browser_support import eventually, log_in, screenshot, serve
-from tests.support import SEED, zip_folder
+from tests.e2e.browser_support import api_token, eventually, log_in, screenshot
+from tests.support import SEED, served_app, zip_folder
 
 pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("studio-e2e")
-    app = make_app(f"sqlite:///{tmp}/studio.db", tmp, run_jobs=False)
-    try:
-        with serve(app) as base:
-            yield base
-    finally:
-        app.extensions["casestudio"].stop()
-
-
-def _token(base: str, user: str) -> str:
-    response = requests.post(f"{base}/api/v1/auth/token",
-                             json={"username": user, "password": "demo"}, timeout=10)
-    response.raise_for_status()
-    return str(response.json()["access_token"])
+    with served_app(tmp_path_factory.mktemp("studio-e2e"), run_jobs=False) as (base, _app):
+        yield base
 
 
 def _api(base: str, user: str) -> requests.Session:
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {_token(base, user)}"
+    session.headers["Authorization"] = f"Bearer {api_token(base, user)}"
     return session
 
 
@@ -61,6 +48,18 @@ def _open_group(panel: Any, name: str) -> None:
 
 def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: Any) -> None:
     page = log_in(chromium, site, "analyst")
+    api = _api(site, "admin")
+    _create_draft(page)
+    _conflict_keeps_input(page, site, api)
+    _stages_and_hooks(page)
+    _summary_in_form_builder(page, site, api)
+    _user_task_in_modeler(page)
+    _validate_test_run_deploy(page)
+    _worker_creates_a_case(chromium, site)
+
+
+def _create_draft(page: Any) -> None:
+    """New case type from the template; the numbering pattern has a live example."""
     page.get_by_role("link", name="Studio", exact=True).click()
     screenshot(page, "studio-home")
     page.locator("#new-type summary").click()
@@ -77,8 +76,9 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     _saved(page)
     screenshot(page, "studio-editor-general")
 
+
+def _conflict_keeps_input(page: Any, site: str, api: requests.Session) -> None:
     # Someone else saves meanwhile: typing gets a conflict notice, the input stays.
-    api = _api(site, "admin")
     current = api.get(f"{site}/api/v1/studio/drafts/leave").headers["ETag"]
     other = api.patch(f"{site}/api/v1/studio/drafts/leave", json={
         "manifest": {"description": "Changed by the admin"}}, headers={"If-Match": current})
@@ -95,6 +95,8 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     assert f"draft revision {draft['revision']} · saved by analyst" in page.locator(
         ".page-header__subtitle").inner_text()  # the header follows the saves
 
+
+def _stages_and_hooks(page: Any) -> None:
     # Stages: add a stage and rename it.
     _tab(page, "Stages")
     page.get_by_role("button", name="Add stage").click()
@@ -127,6 +129,8 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     assert page.locator("[data-rows] [data-row]").first.get_by_label(
         "Set stage").input_value() == "review"
 
+
+def _summary_in_form_builder(page: Any, site: str, api: requests.Session) -> None:
     # The data form, in the form builder: a required Summary, seen in the live preview.
     _tab(page, "Data form")
     builder = page.locator('[data-widget="form-builder"]').first
@@ -142,6 +146,8 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     assert schema["required"] == ["summary"] and schema["properties"]["summary"]["title"] == \
         "Summary"
 
+
+def _user_task_in_modeler(page: Any) -> None:
     # The process, in the modeler: a user task "Approve" drawn after Work, its form key
     # set in the properties panel.
     _tab(page, "Process")
@@ -181,6 +187,8 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
         _tab(page, name)
         screenshot(page, shot)
 
+
+def _validate_test_run_deploy(page: Any) -> None:
     # Validate.
     page.locator(".studio-sections").get_by_role("link", name="Validate").click()
     page.locator("#validate-ok").wait_for()
@@ -212,6 +220,8 @@ def test_analyst_builds_a_case_type_and_a_worker_uses_it(site: str, chromium: An
     screenshot(page, "studio-versions")
     assert page.errors == []  # type: ignore[attr-defined]
 
+
+def _worker_creates_a_case(chromium: Any, site: str) -> None:
     # A worker creates a case of the new type; Summary is required.
     worker = log_in(chromium, site, "worker")
     worker.goto("/cases/new/leave")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_app
-from tests.e2e.browser_support import eventually, log_in, screenshot, serve
+from tests.e2e.browser_support import eventually, log_in, screenshot
+from tests.support import served_app
 
 pytestmark = pytest.mark.e2e
 #: Records which draft files fired `input` (the designer's autosave listens the same way).
@@ -23,13 +23,9 @@ WATCH_DRAFTS = """() => { window.draftInputs = [];
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("widgets-e2e")
-    app = make_app(f"sqlite:///{tmp}/widgets.db", tmp, run_workers=False, run_jobs=False)
-    try:
-        with serve(app) as url:
-            yield url
-    finally:
-        app.extensions["casestudio"].stop()
+    with served_app(tmp_path_factory.mktemp("widgets-e2e"), run_workers=False,
+                    run_jobs=False) as (url, _app):
+        yield url
 
 
 @pytest.fixture

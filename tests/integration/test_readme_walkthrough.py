@@ -17,18 +17,13 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_app
-from tests.support import ROOT, live_server, require_server
+from tests.support import ROOT, require_server, served_app
 
 
 @pytest.fixture
 def base(tmp_path: Path) -> Iterator[str]:
-    app = make_app(f"sqlite:///{tmp_path}/walk.db", tmp_path, run_jobs=False)
-    try:
-        with live_server(app) as url:
-            yield url
-    finally:
-        app.extensions["casestudio"].stop()
+    with served_app(tmp_path, run_jobs=False) as (url, _app):
+        yield url
 
 
 def walkthrough() -> str:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 import models
 from bpmn.corpus import Corpus
 from bpmn.corpus_drive import CorpusDriver, guess
 from bpmn.embedded import EmbeddedEngine
-from models.base import Base
-from models.db import Database
 from tests.contract.engine_bpmn import (
     bpmn,
     catch,
@@ -31,14 +26,6 @@ from tests.contract.engine_bpmn import (
 )
 
 assert models.engine_tables is not None
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[EmbeddedEngine]:
-    db = Database(f"sqlite:///{tmp_path}/drive.db")
-    Base.metadata.create_all(db.engine)
-    yield EmbeddedEngine(db)
-    db.dispose()
 
 
 def drive_one(engine: EmbeddedEngine, data: bytes) -> tuple[str, str, CorpusDriver]:

@@ -3,9 +3,6 @@ deploys them, bundles stay strict, and the rewritten processes run as Camunda ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from bpmn.embedded import EmbeddedEngine
@@ -13,19 +10,10 @@ from bpmn.embedded.compiler import compile_bpmn
 from bpmn.engine_errors import BadUserRequest
 from bpmn.engine_types import ExternalTaskQuery, IncidentQuery, TaskQuery
 from bpmn.spiff.lenient import REASON_PROPERTY, UNSUPPORTED_TOPIC
-from models import Base, Database
 from tests.contract.engine_bpmn import bpmn, cond, end, flow, start, user
 
 JAVA = (start(), '<bpmn:serviceTask id="java" camunda:class="org.example.Charge"/>', end(),
         flow("start", "java", "end"))
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[EmbeddedEngine]:
-    db = Database(f"sqlite:///{tmp_path}/engine.db")
-    Base.metadata.create_all(db.engine)
-    yield EmbeddedEngine(db)
-    db.dispose()
 
 
 def unsupported(data: bytes, allow_scripts: bool = False) -> dict[str, str]:
