@@ -63,7 +63,7 @@ def definition_of(s: Session, version_id: str) -> dict[str, Any]:
 
 
 def remember(row: CaseTypeVersion) -> VersionInfo:
-    """Cache ``row`` (called on read, and by deploy with the row it just stored)."""
+    """Cache ``row`` (a committed, hence immutable, version)."""
     info = VersionInfo(id=row.id, tenant=row.tenant, key=row.key, version=row.version,
                        definition=row.definition, engine_refs=dict(row.engine_refs or {}))
     with _lock:
