@@ -8,9 +8,17 @@ threads with keep-alive sessions. Each run also measures the bare
 SpiffWorkflow floor on the same BPMN (CamundaParser + BpmnWorkflowSerializer,
 no database, no HTTP) so the figures can be read against it.
 
+``--servers N`` (N > 1) runs the app as N replicas, separate processes on one
+database and data folder (`benchmarks.runtime_replicas`), as DESIGN scales out
+behind a load balancer: client i keeps its keep-alive session with replica
+i % N. Step cost does not scale with replicas (one case, one client), so it
+stays as with one server: its timed windows go over HTTP to replica 0, and
+the untimed middle steps run in an app the benchmark process builds from
+replica 0's settings (no background work), exactly as for N = 1.
+
     .venv/bin/python -m benchmarks.bench_runtime [--databases sqlite,postgresql]
         [--clients 1,4,16] [--cases 128] [--complete-clients 1,8,32] [--tasks 96]
-        [--steps 1000] [--window 50] [--json]
+        [--steps 1000] [--window 50] [--servers 1] [--json]
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks.bench_runtime_report import markdown
+from benchmarks.runtime_replicas import replicas
 from benchmarks.runtime_server import Client, serving
 from benchmarks.spiff_floor import floor
 from bpmn.engine import TaskQuery
@@ -82,17 +91,22 @@ def summary(wall: float, parts: list[list[float]]) -> dict[str, float]:
             "n": len(ms)}
 
 
-def case_starts(base: str, count: int, total: int) -> dict[str, float]:
+def spread(bases: list[str], count: int) -> list[Client]:
+    """``count`` clients, round-robin over the servers, as a load balancer would."""
+    return [Client(bases[i % len(bases)]) for i in range(count)]
+
+
+def case_starts(bases: list[str], count: int, total: int) -> dict[str, float]:
     """``total`` case creations spread over ``count`` clients: rate and latency."""
-    clients = [Client(base) for _ in range(count)]
+    clients = spread(bases, count)
     per = max(total // count, 1)
     return summary(*in_parallel(clients, lambda c, i: [
         timed(lambda k=k: c.create_case(i * per + k)) for k in range(per)]))
 
 
-def completions(base: str, count: int, total: int) -> dict[str, float]:
+def completions(bases: list[str], count: int, total: int) -> dict[str, float]:
     """Claim + complete of ``total`` open tasks by ``count`` clients: latency per task."""
-    clients = [Client(base) for _ in range(count)]
+    clients = spread(bases, count)
     per = max(total // count, 1)
     _, tasks = in_parallel(clients, lambda c, i: [
         c.open_task(c.create_case(n)["id"]) for n in range(per)])  # not timed
@@ -122,16 +136,16 @@ def _http_step(client: Client, case_id: str, n: int) -> float:
     return timed(lambda: client.claim_and_complete(task_id, True, n))
 
 
-def measure(base: str, app: Any, args: argparse.Namespace) -> dict[str, Any]:
+def measure(bases: list[str], app: Any, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"starts": {}, "completions": {}}
     for count in args.clients:
-        out["starts"][count] = case_starts(base, count, args.cases)
+        out["starts"][count] = case_starts(bases, count, args.cases)
         print(f"  starts, {count} clients: {out['starts'][count]['per_s']:.0f}/s", flush=True)
     for count in args.complete_clients:
-        out["completions"][count] = completions(base, count, args.tasks)
+        out["completions"][count] = completions(bases, count, args.tasks)
         print(f"  completions, {count} clients: p99 "
               f"{out['completions'][count]['p99']:.1f} ms", flush=True)
-    out["steps"] = step_cost(base, app, args.steps, args.window)
+    out["steps"] = step_cost(bases[0], app, args.steps, args.window)
     print(f"  steps: x{out['steps']['ratio']:.2f}", flush=True)
     return out
 
@@ -145,6 +159,17 @@ def database(kind: str, folder: Path) -> Iterator[str]:
             yield url
 
 
+@contextmanager
+def servers(url: str, folder: Path, count: int) -> Iterator[tuple[list[str], Any]]:
+    """One in-process server (today's setup) or ``count`` replica processes."""
+    if count == 1:
+        with serving(url, folder) as (base, app):
+            yield [base], app
+    else:
+        with replicas(url, folder, count) as (bases, app):
+            yield bases, app
+
+
 def arguments() -> argparse.Namespace:
     ints = lambda text: [int(x) for x in text.split(",")]  # noqa: E731
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -156,18 +181,24 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--tasks", default=96, type=int, help="completions per client count")
     parser.add_argument("--steps", default=1000, type=int)
     parser.add_argument("--window", default=50, type=int)
+    parser.add_argument("--servers", default=1, type=int,
+                        help="serving processes (replicas); 1 = in-process server")
     parser.add_argument("--json", action="store_true")
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.servers < 1:
+        parser.error("--servers must be at least 1")
+    return args
 
 
 def main() -> int:
     args = arguments()
-    results: dict[str, Any] = {"cores": os.cpu_count(), "floor": floor(LOOP_SECONDS)}
+    results: dict[str, Any] = {"cores": os.cpu_count(), "servers": args.servers,
+                               "floor": floor(LOOP_SECONDS)}
     for kind in args.databases:
         print(f"{kind}:", flush=True)
         with tempfile.TemporaryDirectory() as folder, database(kind, Path(folder)) as url, \
-                serving(url, Path(folder)) as (base, app):
-            results[kind] = measure(base, app, args)
+                servers(url, Path(folder), args.servers) as (bases, app):
+            results[kind] = measure(bases, app, args)
     print(json.dumps(results, indent=1, default=str) if args.json else markdown(results, args))
     return 0
 

@@ -37,7 +37,12 @@ def _rows(args: argparse.Namespace) -> list[Row]:
 def markdown(results: dict[str, Any], args: argparse.Namespace) -> str:
     """One column per database, then the budget; the SpiffWorkflow floor underneath."""
     dbs = [d for d in args.databases if d in results]
-    lines = ["| metric | " + " | ".join(dbs) + " | budget (DESIGN §8) |",
+    n = results.get("servers", 1)
+    lines = [f"{n} serving process{'es' * (n > 1)} ("
+             + ("threaded werkzeug in the benchmark process" if n == 1 else
+                "replicas: threaded werkzeug each, clients round-robin") + "), "
+             f"{results['cores']} cores.", "",
+             "| metric | " + " | ".join(dbs) + " | budget (DESIGN §8) |",
              "|---|" + "---:|" * len(dbs) + "---|"]
     for label, cell, budget in _rows(args):
         lines.append(f"| {label} | " + " | ".join(cell(results[d]) for d in dbs)

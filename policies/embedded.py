@@ -15,6 +15,11 @@ Why this shape (measured, see FACTS.md "Rego: regopy" and benchmarks/bench_polic
 - ``set_data`` creates a new *generation* (modules + data snapshot). Evaluators
   and cached scopes belong to a generation, so nothing computed from old data
   survives a deployment: stale evaluators are dropped when met, never reused.
+- Decisions are cached per generation too: a decision is a pure function of its
+  input, the modules and the data, and a busy server asks the same few questions
+  ("may a worker create a case of type X") hundreds of times a second. Policies
+  that call non-deterministic built-ins (``time.now_ns``, ``rand.intn``,
+  ``http.send``, ...) get no decision cache.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -36,6 +42,9 @@ from policies import BUNDLED_DIR, PACKAGE, PolicyError, Resource, Scope, Subject
 ALLOW = f"{PACKAGE}/allow"
 SCOPE = f"{PACKAGE}/scope"
 SCOPE_CACHE_SIZE = 4096
+DECISION_CACHE_SIZE = 16384
+#: Built-ins whose answer can change between two identical queries.
+_VOLATILE = re.compile(r"\b(time\.now_ns|rand\.|http\.send|uuid\.|opa\.runtime|net\.)")
 _REGO_ERRORS = (regopy.RegoError, ValueError)
 
 
@@ -99,6 +108,7 @@ class _Generation:
         self.modules = dict(modules)
         self.data_json = data_json
         self.scopes: dict[str, Scope] = {}
+        self.decisions: dict[str, bool] = {}
 
 
 class _Evaluator:
@@ -129,9 +139,12 @@ class _Evaluator:
 class EmbeddedPolicy:
     """:class:`policies.Policy` evaluated in-process; see the module docstring."""
 
-    def __init__(self, url: str = "embedded://", *, pool_size: int | None = None) -> None:
+    def __init__(self, url: str = "embedded://", *, pool_size: int | None = None,
+                 decision_cache: bool = True) -> None:
         self.directory = policy_dir(url)
         self._modules = load_modules(self.directory)
+        self._cache_decisions = decision_cache and not any(
+            _VOLATILE.search(source) for source in self._modules.values())
         self._idle: queue.SimpleQueue[_Evaluator] = queue.SimpleQueue()
         self._slots = threading.BoundedSemaphore(pool_size or max(2, os.cpu_count() or 1))
         self._data_lock = threading.Lock()
@@ -140,8 +153,23 @@ class EmbeddedPolicy:
 
     def allowed(self, subject: Subject, action: str, resource: Resource) -> bool:
         document = {"subject": subject, "action": action, "resource": resource}
+        if not self._cache_decisions:
+            return self._decide(document)[0]
+        key = json.dumps(document, sort_keys=True, default=str)
+        known = self._generation.decisions.get(key)
+        if known is not None:
+            return known
+        answer, decisions = self._decide(document)
+        if len(decisions) >= DECISION_CACHE_SIZE:
+            decisions.clear()
+        decisions[key] = answer
+        return answer
+
+    def _decide(self, document: Mapping[str, Any]) -> tuple[bool, dict[str, bool]]:
+        """Evaluate ``allow``: the answer and its generation's decision cache."""
         with self._borrow() as evaluator:
-            return evaluator.query(ALLOW, document) is True
+            answer = evaluator.query(ALLOW, document) is True
+            return answer, evaluator.generation.decisions
 
     def scope(self, subject: Subject, action: str) -> Scope:
         """Scopes are cached per generation: a list page asks once per request,

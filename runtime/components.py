@@ -14,7 +14,9 @@ from connectors.urls import check_scheme
 from policies import REGISTRY as POLICY
 from runtime.settings import Settings
 
-DATABASE = {"sqlite": "", "postgresql": "", "postgresql+psycopg": ""}
+#: ``postgresql://`` is psycopg2, the faster driver for a threaded
+#: server (see :func:`models.db.build_engine`); ``+psycopg`` selects psycopg 3.
+DATABASE = {"sqlite": "", "postgresql": "", "postgresql+psycopg2": "", "postgresql+psycopg": ""}
 NOTIFY = {"inbox": "", "novu+https": "", "novu+http": ""}
 MAIL = {"smtp": "", "imap": "", "imaps": ""}
 CASE_STORE = {"sql": "", "mongodb": ""}

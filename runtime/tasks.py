@@ -139,20 +139,28 @@ class TaskService:
     def _complete_once(self, principal: Principal, case_id: str, task_id: str,
                        values: dict[str, Any]) -> None:
         with self.db.session() as s:
-            self._update_case(s, principal, case_id, values)
+            case = self._update_case(s, principal, case_id, values)
             self.engine.complete(task_id, values, session=s)
+            del case  # held until here: see _update_case
 
     def _update_case(self, s: Session, principal: Principal, case_id: str,
-                     values: dict[str, Any]) -> None:
+                     values: dict[str, Any]) -> Case | None:
+        """Lock and update the case; the caller holds on to the returned row.
+
+        Why hold it: the session's identity map keeps rows only weakly, so once
+        nothing refers to the case, the engine's listeners (timeline, hooks) in the
+        same transaction would load it again: two more SELECTs per completion.
+        """
         case = s.get(Case, case_id, with_for_update=True)  # queue behind concurrent writers
         note_locked(s, case_id)
         definition = definition_of(s, case.version_id) if case else {}
         if case is None or not definition:
-            return
+            return case
         shared = {k: v for k, v in values.items()
                   if k in definition["schema"].get("properties", {})}
         if shared:
             self.cases.apply_set(s, principal.id, case, {"data": shared})
+        return case
 
     @staticmethod
     def _engine_call(fn: Any, *args: Any) -> None:

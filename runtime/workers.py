@@ -80,19 +80,21 @@ class BuiltinWorkers:
     def handle(self, task: LockedExternalTask) -> None:
         try:
             with self.db.session() as s:
-                self._apply(s, task)
+                case = self._apply(s, task)  # held: listeners then find it in the session
                 self.engine.complete_external(task.id, self.worker_id, session=s)
+                del case
             self.processed += 1
         except (TopicError, DomainError, EngineError, LookupError) as exc:
             self.failed += 1
             self._fail(task, exc)
 
-    def _apply(self, s: Session, task: LockedExternalTask) -> None:
+    def _apply(self, s: Session, task: LockedExternalTask) -> Case:
         case = s.get(Case, task.business_key or "", with_for_update=True)
         if case is None:
             raise LookupError(f"no case for business key {task.business_key!r}")
         note_locked(s, case.id)
         HANDLERS[task.topic](s, self.cases, case, dict(task.variables))
+        return case
 
     def _fail(self, task: LockedExternalTask, exc: Exception) -> None:
         retries = DEFAULT_RETRIES if task.retries is None else task.retries

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import quiet
@@ -27,6 +27,7 @@ from bpmn.spiff.inspect import (
     recently_finished,
 )
 from bpmn.spiff.stepper import find_task
+from models.db import insert_rows
 from models.engine import EngineHistoryActivity, EngineHistoryVariable, EngineVariable
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def sync_history(session: Session, live: Live, snap: Snapshot, open_before: list
         and task.id.hex not in snap.active and task.state == TaskState.COMPLETED]
     new += [(task, None) for tid, task in snap.active.items() if tid not in before]
     ordered = sorted(new, key=lambda item: item[0].last_state_change)
-    _insert_many(session, EngineHistoryActivity, [
+    insert_rows(session, EngineHistoryActivity, [
         _activity(task, row, now, ended_at, live.assignees.get(task.id.hex))
         for task, ended_at in ordered])
     return sorted(snap.active)
@@ -124,8 +125,8 @@ def sync_variables(session: Session, live: Live, before: dict[str, Any],
             history.append({"instance_id": row.id, "name": name, "type": fields["type"],
                             "value": value, "revision": revision, "deleted": False,
                             "created": now, "tenant": row.tenant})
-    _insert_many(session, EngineVariable, added)
-    _insert_many(session, EngineHistoryVariable, history)
+    insert_rows(session, EngineVariable, added)
+    insert_rows(session, EngineHistoryVariable, history)
     removed = [name for name in before if name not in current]
     if removed:
         quiet(session, delete(EngineVariable).where(EngineVariable.instance_id == row.id,
@@ -158,15 +159,3 @@ def _fields(raw: Any, value: Any, revision: int) -> dict[str, Any]:
     return {"type": type_name(raw), "value": value, "revision": revision,
             "text_value": text[:_TEXT_LIMIT] if text is not None else None,
             "number_value": number}
-
-
-def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT instead of one ORM object (and round trip) per row.
-
-    Why: a step writes a handful of variable rows; through the unit of work each costs an
-    object, a flush entry and its own statement with ``RETURNING id``. Nothing reads
-    these ids back in the same transaction, so a Core insert is enough.
-    """
-    if rows:
-        with session.no_autoflush:
-            session.execute(insert(model), rows)

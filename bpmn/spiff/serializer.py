@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -88,7 +90,8 @@ class _Fallback(json.JSONEncoder):
 
 
 class _Codec:
-    """Per-thread converters: Spiff's registry carries a mutable encoder flag."""
+    """Converters used by one thread at a time: Spiff's registry carries a mutable
+    encoder flag."""
 
     def __init__(self) -> None:
         self.registry = BpmnWorkflowSerializer.configure(ENGINE_CONFIG)
@@ -96,41 +99,50 @@ class _Codec:
         self.encoder = create_encoder(self.registry, _Fallback)
 
 
-_local = threading.local()
+#: Idle codecs. Why a pool and not one per thread: the threaded server runs each
+#: connection on a new thread, and building a codec (Spiff's whole converter
+#: registry) cost more than the serialization itself — a tenth of a case start.
+_idle: queue.SimpleQueue[_Codec] = queue.SimpleQueue()
 
 
-def _codec() -> _Codec:
-    codec = getattr(_local, "codec", None)
-    if codec is None:
-        codec = _local.codec = _Codec()
-    return codec
+@contextmanager
+def _codec() -> Iterator[_Codec]:
+    try:
+        codec = _idle.get_nowait()
+    except queue.Empty:
+        codec = _Codec()
+    try:
+        yield codec
+    finally:
+        _idle.put(codec)
 
 
 def dump_state(workflow: BpmnWorkflow) -> bytes:
     """Prune, then serialize the instance state without its spec, gzipped."""
     prune(workflow)
-    codec = _codec()
-    codec.registry._encoder_mode = True
-    try:
-        dct = WorkflowConverter.to_dict(codec.workflow, workflow)
-        dct["subprocesses"] = codec.workflow.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = codec.registry.convert(workflow.bpmn_events)
-        text = json.dumps(dct, cls=codec.encoder, separators=(",", ":"))
-    finally:
-        codec.registry._encoder_mode = False
+    with _codec() as codec:
+        codec.registry._encoder_mode = True
+        try:
+            dct = WorkflowConverter.to_dict(codec.workflow, workflow)
+            dct["subprocesses"] = codec.workflow.mapping_to_dict(workflow.subprocesses)
+            dct["bpmn_events"] = codec.registry.convert(workflow.bpmn_events)
+            text = json.dumps(dct, cls=codec.encoder, separators=(",", ":"))
+        finally:
+            codec.registry._encoder_mode = False
     return gzip.compress(text.encode("utf-8"), compresslevel=6)
 
 
 def load_state(blob: bytes, spec: Any, subprocess_specs: dict[str, Any],
                script_engine: Any) -> BpmnWorkflow:
     """Rebuild a workflow from `dump_state` output and the (cached) specs."""
-    codec = _codec()
     dct = json.loads(gzip.decompress(blob))
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine,
                             deserializing=True)
-    workflow.tasks = codec.workflow.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-    workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-    codec.workflow.set_default_attributes(workflow, dct)
-    codec.workflow.subprocesses_from_dict(dct["subprocesses"], workflow)
-    workflow.bpmn_events = codec.registry.restore(dct.get("bpmn_events", []))
+    with _codec() as codec:
+        workflow.tasks = codec.workflow.mapping_from_dict(dct["tasks"], UUID,
+                                                          workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        codec.workflow.set_default_attributes(workflow, dct)
+        codec.workflow.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = codec.registry.restore(dct.get("bpmn_events", []))
     return workflow

@@ -128,6 +128,55 @@ def test_evaluation_error_fails_closed_and_shows_in_health(tmp_path: Path) -> No
     assert not policy.allowed({}, "admin.access", {})  # the pool survived the failure
 
 
+# --- decision cache ---
+
+def counting(policy: EmbeddedPolicy) -> list[int]:
+    """Count the decisions ``policy`` really evaluates (cache hits are not counted)."""
+    calls = [0]
+    decide = policy._decide
+
+    def counted(document: Any) -> Any:
+        calls[0] += 1
+        return decide(document)
+
+    policy._decide = counted  # type: ignore[method-assign]
+    return calls
+
+
+def test_a_repeated_decision_is_answered_from_the_cache() -> None:
+    policy = open_policy("embedded://", DATA)
+    assert isinstance(policy, EmbeddedPolicy)
+    calls = counting(policy)
+    answers = [policy.allowed(ALICE, "case.read", case()) for _ in range(3)]
+    answers += [policy.allowed(ALICE, "case.read", case("other")) for _ in range(3)]
+    assert answers == [True] * 3 + [False] * 3
+    assert calls == [2]
+
+
+def test_new_data_starts_a_new_decision_cache() -> None:
+    policy = open_policy("embedded://", DATA)
+    assert policy.allowed(ALICE, "case.read", case())
+    policy.set_data({"caseTypes": {}})
+    assert not policy.allowed(ALICE, "case.read", case())
+
+
+def test_policies_with_volatile_builtins_are_never_cached(tmp_path: Path) -> None:
+    folder = write(tmp_path, "clock.rego", 'package casestudio.authz\n\n'
+                   'allow if time.now_ns() > 0\n')
+    policy = EmbeddedPolicy(f"embedded://{folder}")
+    calls = counting(policy)
+    assert policy.allowed(ROOT, "admin.access", {}) and policy.allowed(ROOT, "admin.access", {})
+    assert calls == [2]
+
+
+def test_the_cache_can_be_turned_off() -> None:
+    policy = EmbeddedPolicy("embedded://", decision_cache=False)
+    calls = counting(policy)
+    policy.allowed(ROOT, "admin.access", {})
+    policy.allowed(ROOT, "admin.access", {})
+    assert calls == [2]
+
+
 # --- data replacement ---
 
 def test_set_data_changes_decisions_and_scopes_at_once() -> None:
