@@ -25,6 +25,7 @@ from runtime.casetypes import CaseTypeService
 from runtime.components import check_urls
 from runtime.documents import DocumentService
 from runtime.inbox import Inbox
+from runtime.policy_sync import PolicySync, deployed_fingerprint
 from runtime.process import ProcessBridge
 from runtime.relay import OutboxRelay
 from runtime.remote_events import EventFeed, EventPoller
@@ -69,11 +70,13 @@ class Container:
         self.jobs = JobExecutor(self.engine) if isinstance(self.engine, JobSource) else None
         self.sla = SlaMonitor(self.db)
         self.remote_events = remote_events(self.engine)
+        self.policy_sync = PolicySync(lambda: deployed_fingerprint(self.db),
+                                      lambda: self.policy.set_data(self.case_types.policy_data()))
         self._started = False
 
     def refresh_policy(self) -> None:
         """Push case-type permissions into the policy engine (after each deploy)."""
-        self.policy.set_data(self.case_types.policy_data())
+        self.policy_sync.refresh()
 
     def start(self) -> None:
         """Begin background work (outbox relay; later the job executor and workers)."""
@@ -88,10 +91,12 @@ class Container:
         if self.settings.run_jobs and self.jobs is not None:
             self.jobs.start()
         self.sla.start()
+        self.policy_sync.start()
         self._started = True
 
     def stop(self) -> None:
         if self._started:
+            self.policy_sync.stop()
             self.sla.stop()
             if self.jobs is not None:
                 self.jobs.stop()
@@ -112,6 +117,7 @@ class Container:
             parts[name] = _probe(component)
         parts["relay"] = self.relay.check()
         parts["workers"] = self.workers.check()
+        parts["policySync"] = self.policy_sync.check()
         if self.remote_events is not None:
             parts["remoteEvents"] = self.remote_events.check()
         ok = all(p.get("status") == "up" for p in parts.values())
