@@ -27,18 +27,23 @@ def record(session: Session, *, tenant: str, case_id: str | None, actor: str, ac
            data: dict[str, Any] | None = None) -> None:
     """Append a history entry (when tied to a case) and an outbox event (when named)."""
     now = utcnow()
-    history, outbox = _pending(session)
+    rows: list[tuple[type, dict[str, Any]]] = []
     if case_id is not None:
-        history.append({"tenant": tenant, "case_id": case_id, "at": now, "actor": actor,
-                        "action": action, "changes": changes or {}})
+        rows.append((HistoryEntry, {"tenant": tenant, "case_id": case_id, "at": now,
+                                    "actor": actor, "action": action,
+                                    "changes": changes or {}}))
     if event is not None:
-        outbox.append({"tenant": tenant, "event_id": new_id(), "type": event,
-                       "case_id": case_id, "at": now, "actor": actor,
-                       "data": data if data is not None else changes or {},
-                       "published_at": None})
+        rows.append((OutboxEvent, {"tenant": tenant, "event_id": new_id(), "type": event,
+                                   "case_id": case_id, "at": now, "actor": actor,
+                                   "data": data if data is not None else changes or {},
+                                   "published_at": None}))
         session.info[OUTBOX_PENDING] = True  # the relay wakes on this commit only
-    if session.in_nested_transaction():
-        write_pending(session)  # a savepoint's rows must roll back with it (see below)
+    if session.in_nested_transaction():  # a savepoint's rows must roll back with it
+        session.add_all(model(**values) for model, values in rows)
+        return
+    history, outbox = _pending(session)
+    for model, values in rows:
+        (history if model is HistoryEntry else outbox).append(values)
 
 
 def _pending(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -47,9 +52,9 @@ def _pending(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any
     Why they wait for the commit: one request records several entries (a case start:
     "created", then "task created" from the process), each in a different flush; as
     ORM objects each flush cost two INSERTs, written together they cost two in all.
-    Inside a savepoint rows are written at once so that they roll back with it; rows
-    still pending from before the savepoint go with them, so code that records and
-    then opens a savepoint that may roll back calls :func:`write_pending` first.
+    Inside a savepoint rows are ORM objects, flushed and rolled back with it; rows
+    recorded before the savepoint stay pending, so they are never lost, but they are
+    written after the savepoint's (a later outbox id: published after them).
     """
     pending = session.info.get(_PENDING_ROWS)
     if pending is None:
@@ -68,7 +73,7 @@ def write_pending(session: Session) -> None:
 
 
 def _forget_pending(session: Session, ended: SessionTransaction) -> None:
-    """A rolled-back transaction records nothing (a savepoint's rows are already written)."""
+    """A rolled-back transaction records nothing (a savepoint's rows are its own objects)."""
     if ended.parent is None:
         session.info.pop(_PENDING_ROWS, None)
 
