@@ -88,15 +88,15 @@ class OutboxRelay:
         """Publish one batch of pending events; returns how many were published."""
         with self._drain_lock, self.db.session() as s:
             table = OUTBOX
-            stmt = (select(table).where(table.c.published_at.is_(None))
-                    .order_by(table.c.id).limit(BATCH))
+            batch = (select(table.c.id).where(table.c.published_at.is_(None))
+                     .order_by(table.c.id).limit(BATCH))
             if self.db.dialect == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
-            rows = list(s.execute(stmt))  # plain rows: nothing here needs ORM objects
-            if rows:
+                batch = batch.with_for_update(skip_locked=True)
+            stamp = (update(table).where(table.c.id.in_(batch)).values(published_at=utcnow())
+                     .returning(*table.c))  # claim and read in one statement
+            rows = sorted(s.execute(stamp), key=lambda row: row.id)
+            if rows:  # a failing publish rolls the stamp back: the batch is sent again
                 self.bus.publish([to_event(r) for r in rows])
-                s.execute(update(table).where(table.c.id.in_([r.id for r in rows]))
-                          .values(published_at=utcnow()))  # one statement per batch
             return len(rows)
 
     def check(self) -> dict[str, Any]:
