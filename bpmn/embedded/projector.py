@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect
 from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import EngineContext, quiet
@@ -54,7 +54,10 @@ class Projector:
         self.incidents = Incidents(ctx)
 
     def sync(self, session: Session, live: Live) -> None:
-        session.flush()  # pending rows first: the bulk statements below skip autoflush
+        if not inspect(live.row).pending:
+            session.flush()  # pending rows first: the bulk statements below skip autoflush
+        # A new instance has no projection rows to update yet: its row is inserted once,
+        # state and bookkeeping included, by the caller's flush (not inserted, then updated).
         snap = snapshot(live.wf) if live.row.state in ("ACTIVE", "SUSPENDED") else Snapshot()
         prev = dict(live.row.projected or {})
         now = self.ctx.now()
