@@ -22,6 +22,7 @@ from bpmn.embedded.rows import external_task_row, user_task_row
 from bpmn.embedded.unsupported import flag_if_unsupported
 from bpmn.spiff.inspect import Snapshot, activity_id, snapshot
 from models.base import new_id
+from models.db import insert_rows
 from models.engine import (
     EngineDefinition,
     EngineExternalTask,
@@ -83,13 +84,13 @@ class Projector:
             if tid in before:
                 continue
             task_row, links = user_task_row(task, row, now)
-            session.add(task_row)
-            session.add_all(links)
+            insert_rows(session, EngineUserTask, [task_row])
+            insert_rows(session, EngineIdentityLink, links)
             self._emit(session, live, "task.created", **_task_event(task_row))
-            if task_row.assignee:
-                live.assignees[tid] = task_row.assignee
+            if task_row["assignee"]:
+                live.assignees[tid] = task_row["assignee"]
                 self._emit(session, live, "task.assigned", task_id=tid,
-                           assignee=task_row.assignee, activity_id=task_row.activity_id)
+                           assignee=task_row["assignee"], activity_id=task_row["activity_id"])
         return sorted(snap.user_tasks)
 
     def _external(self, session: Session, live: Live, snap: Snapshot, before: list[str],
@@ -162,8 +163,8 @@ class Projector:
                       tenant=row.tenant, **data)
 
 
-def _task_event(row: EngineUserTask) -> dict[str, Any]:
-    return {"task_id": row.id, "name": row.name, "activity_id": row.activity_id,
-            "assignee": row.assignee, "candidate_users": list(row.candidate_users),
-            "candidate_groups": list(row.candidate_groups), "form_key": row.form_key,
-            "due": row.due.isoformat() if row.due else None}
+def _task_event(row: dict[str, Any]) -> dict[str, Any]:
+    return {"task_id": row["id"], "name": row["name"], "activity_id": row["activity_id"],
+            "assignee": row["assignee"], "candidate_users": list(row["candidate_users"]),
+            "candidate_groups": list(row["candidate_groups"]), "form_key": row["form_key"],
+            "due": row["due"].isoformat() if row["due"] else None}

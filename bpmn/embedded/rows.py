@@ -21,7 +21,7 @@ from bpmn.embedded.values import (
 from bpmn.errors import ExpressionError
 from bpmn.spiff.inspect import activity_id, extensions
 from bpmn.spiff.stepper import StepError
-from models.engine import EngineExternalTask, EngineIdentityLink, EngineInstance, EngineUserTask
+from models.engine import EngineExternalTask, EngineInstance
 
 
 def _evaluate(task: Any, what: str, fn: Any) -> Any:
@@ -32,32 +32,33 @@ def _evaluate(task: Any, what: str, fn: Any) -> Any:
 
 
 def user_task_row(task: Any, instance: EngineInstance,
-                  now: datetime) -> tuple[EngineUserTask, list[EngineIdentityLink]]:
-    """The row (and identity links) of a user task that just became ready."""
+                  now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The row (and identity links) of a user task that just became ready, as column
+    values: they are inserted with Core (``models.db.insert_rows``), not as ORM objects."""
     ext, data = extensions(task), task.data
     spec = task.task_spec
     form = getattr(spec, "form", None)
-    row = EngineUserTask(
-        id=task.id.hex, instance_id=instance.id, definition_id=instance.definition_id,
-        business_key=instance.business_key, activity_id=activity_id(task),
-        name=spec.bpmn_name, description=getattr(spec, "documentation", None),
-        assignee=_evaluate(task, "assignee", lambda: _text(resolve(ext.get("assignee"), data))),
-        candidate_users=_evaluate(task, "candidateUsers",
-                                  lambda: as_list(resolve(ext.get("candidateUsers"), data))),
-        candidate_groups=_evaluate(task, "candidateGroups",
-                                   lambda: as_list(resolve(ext.get("candidateGroups"), data))),
-        due=_evaluate(task, "dueDate", lambda: as_datetime(resolve(ext.get("dueDate"), data),
-                                                           now)),
-        follow_up=_evaluate(task, "followUpDate",
-                            lambda: as_datetime(resolve(ext.get("followUpDate"), data), now)),
-        priority=_evaluate(task, "priority", lambda: as_int(resolve(ext.get("priority"), data),
-                                                            50)),
-        form_key=ext.get("formKey") or (form.key if form is not None and form.key else None),
-        created=now, tenant=instance.tenant)
-    links = [EngineIdentityLink(task_id=row.id, kind="user", identity=u, tenant=instance.tenant)
-             for u in row.candidate_users]
-    links += [EngineIdentityLink(task_id=row.id, kind="group", identity=g, tenant=instance.tenant)
-              for g in row.candidate_groups]
+    row = {
+        "id": task.id.hex, "instance_id": instance.id, "definition_id": instance.definition_id,
+        "business_key": instance.business_key, "activity_id": activity_id(task),
+        "name": spec.bpmn_name, "description": getattr(spec, "documentation", None),
+        "assignee": _evaluate(task, "assignee",
+                              lambda: _text(resolve(ext.get("assignee"), data))),
+        "candidate_users": _evaluate(task, "candidateUsers",
+                                     lambda: as_list(resolve(ext.get("candidateUsers"), data))),
+        "candidate_groups": _evaluate(
+            task, "candidateGroups", lambda: as_list(resolve(ext.get("candidateGroups"), data))),
+        "due": _evaluate(task, "dueDate",
+                         lambda: as_datetime(resolve(ext.get("dueDate"), data), now)),
+        "follow_up": _evaluate(task, "followUpDate",
+                               lambda: as_datetime(resolve(ext.get("followUpDate"), data), now)),
+        "priority": _evaluate(task, "priority",
+                              lambda: as_int(resolve(ext.get("priority"), data), 50)),
+        "form_key": ext.get("formKey") or (form.key if form is not None and form.key else None),
+        "created": now, "suspended": False, "tenant": instance.tenant}
+    links = [{"task_id": row["id"], "kind": kind, "identity": who, "tenant": instance.tenant}
+             for kind, people in (("user", row["candidate_users"]),
+                                  ("group", row["candidate_groups"])) for who in people]
     return row, links
 
 
