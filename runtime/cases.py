@@ -90,6 +90,10 @@ class CaseService:
         with self.db.read() as s:
             return self._load(s, principal, case_id, action)
 
+    def locked(self, s: Session, principal: Principal, case_id: str, action: str) -> Case:
+        """A case the caller may ``action``, row-locked in ``s`` (404/403 as for ``get``)."""
+        return self._load(s, principal, case_id, action, lock=True)
+
     def _load(self, s: Session, principal: Principal, case_id: str, action: str,
               lock: bool = False) -> Case:
         """``lock``: writers take the row lock first, so they queue instead of colliding."""

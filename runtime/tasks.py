@@ -23,7 +23,6 @@ from models.db import Database
 from runtime.authz import Authorizer
 from runtime.cases import CaseService
 from runtime.errors import Conflict, NotFound, ValidationFailed
-from runtime.locking import note_locked
 from runtime.stale import retry_stale
 from runtime.versions import definition_of
 
@@ -84,13 +83,16 @@ class TaskService:
 
     def _task_and_case(self, principal: Principal, task_id: str, action: str
                        ) -> tuple[UserTask, Case]:
-        try:
-            task = self.engine.task(task_id)
-        except EngineError:
-            raise NotFound(f"task {task_id!r} does not exist") from None
+        task = self._task(task_id)
         case = self.cases.get(principal, task.business_key or "")  # 404/403 via case rules
         self.authz.require(principal, action, task_resource(task, case))
         return task, case
+
+    def _task(self, task_id: str) -> UserTask:
+        try:
+            return self.engine.task(task_id)
+        except EngineError:
+            raise NotFound(f"task {task_id!r} does not exist") from None
 
     def _form(self, case: Case, task: UserTask) -> dict[str, Any] | None:
         key = (task.form_key or "").removeprefix(FORM_PREFIX)
@@ -126,41 +128,37 @@ class TaskService:
 
     def complete(self, principal: Principal, task_id: str, data: Any) -> None:
         """Validate against the task form, update the case, complete — one transaction."""
-        task, case = self._task_and_case(principal, task_id, "task.complete")
-        form = self._form(case, task)
-        values = _validated(form, data)
+        task = self._task(task_id)
         try:  # a concurrent case patch costs a retry, never an update
-            retry_stale(lambda: self._complete_once(principal, case.id, task_id, values))
+            retry_stale(lambda: self._complete_once(principal, task, data))
         except StaleDataError:
             raise Conflict("the case kept changing; try again") from None
         except EngineError as exc:
             raise _domain(exc) from None
 
-    def _complete_once(self, principal: Principal, case_id: str, task_id: str,
-                       values: dict[str, Any]) -> None:
+    def _complete_once(self, principal: Principal, task: UserTask, data: Any) -> None:
+        """Why the case is read only under its lock: writers queue on it anyway, and the
+        locked row is current, so no separate read is needed to authorize and validate."""
         with self.db.session() as s:
-            case = self._update_case(s, principal, case_id, values)
-            self.engine.complete(task_id, values, session=s)
-            del case  # held until here: see _update_case
+            case = self.cases.locked(s, principal, task.business_key or "", "case.read")
+            self.authz.require(principal, "task.complete", task_resource(task, case))
+            values = _validated(self._form(case, task), data)
+            self._update_case(s, principal, case, values)
+            self.engine.complete(task.id, values, session=s)
 
-    def _update_case(self, s: Session, principal: Principal, case_id: str,
-                     values: dict[str, Any]) -> Case | None:
-        """Lock and update the case; the caller holds on to the returned row.
+    def _update_case(self, s: Session, principal: Principal, case: Case,
+                     values: dict[str, Any]) -> None:
+        """Task fields that the case schema also has update the case (validated there).
 
-        Why hold it: the session's identity map keeps rows only weakly, so once
-        nothing refers to the case, the engine's listeners (timeline, hooks) in the
-        same transaction would load it again: two more SELECTs per completion.
+        ``case`` stays referenced by the caller until the engine is done: the session's
+        identity map keeps rows only weakly, and the engine's listeners (timeline, hooks)
+        in the same transaction would otherwise load it again.
         """
-        case = s.get(Case, case_id, with_for_update=True)  # queue behind concurrent writers
-        note_locked(s, case_id)
-        definition = definition_of(s, case.version_id) if case else {}
-        if case is None or not definition:
-            return case
+        definition = definition_of(s, case.version_id)
         shared = {k: v for k, v in values.items()
-                  if k in definition["schema"].get("properties", {})}
+                  if k in definition.get("schema", {}).get("properties", {})}
         if shared:
             self.cases.apply_set(s, principal.id, case, {"data": shared})
-        return case
 
     @staticmethod
     def _engine_call(fn: Any, *args: Any) -> None:

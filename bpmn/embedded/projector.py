@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, inspect
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bpmn.embedded.context import EngineContext, quiet
@@ -55,10 +55,7 @@ class Projector:
         self.incidents = Incidents(ctx)
 
     def sync(self, session: Session, live: Live) -> None:
-        if not inspect(live.row).pending:
-            session.flush()  # pending rows first: the bulk statements below skip autoflush
-        # A new instance has no projection rows to update yet: its row is inserted once,
-        # state and bookkeeping included, by the caller's flush (not inserted, then updated).
+        _flush_all_but(session, live.row)
         snap = snapshot(live.wf) if live.row.state in ("ACTIVE", "SUSPENDED") else Snapshot()
         prev = dict(live.row.projected or {})
         now = self.ctx.now()
@@ -161,6 +158,15 @@ class Projector:
         row = live.row
         self.ctx.emit(session, kind, instance_id=row.id, business_key=row.business_key,
                       tenant=row.tenant, **data)
+
+
+def _flush_all_but(session: Session, row: EngineInstance) -> None:
+    """Flush pending rows first (the bulk statements of a sync skip autoflush), but not
+    the instance row itself: it is written once, with its new state and bookkeeping, by
+    the caller's flush — one INSERT or UPDATE per step instead of two."""
+    others = (obj for group in (session.new, session.dirty) for obj in group if obj is not row)
+    if session.deleted or next(others, None) is not None:
+        session.flush()
 
 
 def _task_event(row: dict[str, Any]) -> dict[str, Any]:
