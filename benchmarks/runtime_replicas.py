@@ -8,9 +8,9 @@ werkzeug + ``QuietHandler``, same database and data folder). Order matters:
 1. replica 0 runs ``make_app`` (migrations + demo users: once, nobody races it);
 2. the bench bundle is deployed through replica 0;
 3. only then do replicas 1..N-1 start, with replica 0's exact settings. Why
-   after the deploy: a deploy refreshes the embedded policy's case-type
-   permissions only in the process that served it; the others load them at
-   start-up.
+   after the deploy: other replicas learn of a deploy within about 2 s
+   (`runtime.policy_sync`); starting them afterwards keeps that window out of
+   the measurement.
 
 The parent also builds an app in-process from the same settings, without
 background work, for the untimed middle of ``step_cost``.

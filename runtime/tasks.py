@@ -113,18 +113,34 @@ class TaskService:
         Why no re-read: the engine refuses the claim (409) if someone else got there
         first, so after success the assignee is known to be the caller.
         """
-        task, case = self._task_and_case(principal, task_id, "task.claim")
-        if task.assignee and task.assignee != principal.id:
-            raise Conflict(f"the task is already claimed by {task.assignee}")
-        self._engine_call(self.engine.claim, task_id, principal.id)
+        task = self._task(task_id)
+        with self.db.session() as s:
+            case = self._locked_case(s, principal, task, "task.claim")
+            if task.assignee and task.assignee != principal.id:
+                raise Conflict(f"the task is already claimed by {task.assignee}")
+            self._engine_call(self.engine.claim, task_id, principal.id, session=s)
         return TaskView(replace(task, assignee=principal.id), case)
 
     def unclaim(self, principal: Principal, task_id: str) -> TaskView:
-        task, case = self._task_and_case(principal, task_id, "task.read")
-        if task.assignee != principal.id:
-            self.authz.require(principal, "task.assign", task_resource(task, case))
-        self._engine_call(self.engine.unclaim, task_id)
+        task = self._task(task_id)
+        with self.db.session() as s:
+            case = self._locked_case(s, principal, task, "task.read")
+            if task.assignee != principal.id:
+                self.authz.require(principal, "task.assign", task_resource(task, case))
+            self._engine_call(self.engine.unclaim, task_id, session=s)
         return TaskView(replace(task, assignee=None), case)
+
+    def _locked_case(self, s: Session, principal: Principal, task: UserTask,
+                     action: str) -> Case:
+        """The task's case, locked in ``s`` and readable by the caller, who may ``action``.
+
+        Why in the writing transaction: the engine's listeners (timeline, hooks) then find
+        the current row in the session instead of reading it again, and they change the
+        case under its lock, as every writer does (case first: runtime.locking).
+        """
+        case = self.cases.locked(s, principal, task.business_key or "", "case.read")
+        self.authz.require(principal, action, task_resource(task, case))
+        return case
 
     def complete(self, principal: Principal, task_id: str, data: Any) -> None:
         """Validate against the task form, update the case, complete — one transaction."""
@@ -140,8 +156,7 @@ class TaskService:
         """Why the case is read only under its lock: writers queue on it anyway, and the
         locked row is current, so no separate read is needed to authorize and validate."""
         with self.db.session() as s:
-            case = self.cases.locked(s, principal, task.business_key or "", "case.read")
-            self.authz.require(principal, "task.complete", task_resource(task, case))
+            case = self._locked_case(s, principal, task, "task.complete")
             values = _validated(self._form(case, task), data)
             self._update_case(s, principal, case, values)
             self.engine.complete(task.id, values, session=s)
@@ -161,9 +176,9 @@ class TaskService:
             self.cases.apply_set(s, principal.id, case, {"data": shared})
 
     @staticmethod
-    def _engine_call(fn: Any, *args: Any) -> None:
+    def _engine_call(fn: Any, *args: Any, **kwargs: Any) -> None:
         try:
-            fn(*args)
+            fn(*args, **kwargs)
         except EngineError as exc:
             raise _domain(exc) from None
 
