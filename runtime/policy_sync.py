@@ -10,7 +10,6 @@ versions (one small query every couple of seconds) and reloads on change.
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -19,8 +18,8 @@ from sqlalchemy import select
 
 from models.casetypes import CaseType
 from models.db import Database
+from runtime.periodic import Periodic
 
-log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 2.0
 
 
@@ -40,12 +39,10 @@ class PolicySync:
                  interval: float = INTERVAL_SECONDS) -> None:
         self.fingerprint = fingerprint
         self.load = load
-        self.interval = interval
         self.seen: str | None = None
         self.reloads = 0
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.loop = Periodic(self.check_once, interval, "policy-sync")
 
     def refresh(self) -> None:
         """Load the data; the fingerprint is read first, so a deploy that lands while
@@ -64,21 +61,10 @@ class PolicySync:
         return True
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="policy-sync", daemon=True)
-        self._thread.start()
+        self.loop.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.check_once()
-            except Exception:  # a database hiccup must not end the loop
-                log.exception("policy data check failed; retrying")
+        self.loop.stop()
 
     def check(self) -> dict[str, Any]:
-        alive = self._thread is None or self._thread.is_alive()
-        return {"status": "up" if alive else "down", "reloads": self.reloads}
+        return {"status": "up" if self.loop.alive() else "down", "reloads": self.reloads}

@@ -7,8 +7,6 @@ processes, and a restart loses nothing because the due date is a column.
 
 from __future__ import annotations
 
-import logging
-import threading
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +17,7 @@ from models.base import utcnow
 from models.cases import Case
 from models.db import Database
 from runtime import journal
-
-log = logging.getLogger(__name__)
+from runtime.periodic import Periodic
 
 
 def stage_due(definition: dict[str, Any], stage: str, now: datetime) -> datetime | None:
@@ -47,27 +44,9 @@ def sweep(db: Database, now: datetime | None = None, limit: int = 500) -> int:
     return len(rows)
 
 
-class SlaMonitor:
+class SlaMonitor(Periodic):
     """Runs :func:`sweep` every ``interval`` seconds in a daemon thread."""
 
     def __init__(self, db: Database, interval: float = 30.0) -> None:
+        super().__init__(lambda: sweep(db), interval, "sla-monitor")
         self.db = db
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="sla-monitor", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread:
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                sweep(self.db)
-            except Exception:
-                log.exception("SLA sweep failed")

@@ -31,7 +31,7 @@ def test_a_deploy_through_one_replica_is_allowed_on_the_other(database_url: str,
                          "database_url": database_url, "storage_url": f"file://{tmp_path}/s",
                          "demo": True, "testing": True, "secret_key": "test-secret"})
     sync = second.extensions["casestudio"].policy_sync
-    sync.interval = 0.2
+    sync.loop.interval = 0.2
     try:
         assert create_status(second) == 404  # no such case type yet
         deployed = login(first.test_client(), "analyst").deploy(zip_folder(PERMIT))
