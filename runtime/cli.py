@@ -185,13 +185,20 @@ def _run_until_interrupted(services: list[Any], name: str) -> None:
 @main.command()
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
+@click.option("--processes", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Serving processes sharing the port (more than one needs "
+                   "SOCKETIO_QUEUE_URL).")
 @click.pass_context
-def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Serve the web app and API (threaded WSGI server)."""
+def serve(ctx: click.Context, host: str | None, port: int | None, processes: int) -> None:
+    """Serve the web app and API (threaded WSGI server, one or more processes)."""
     from runtime.serve import serve as run_server
+    from runtime.serve_processes import ServeError
 
     settings = _settings(ctx)
-    run_server(settings, host or settings.host, port or settings.port)
+    try:
+        run_server(settings, host or settings.host, port or settings.port, processes)
+    except ServeError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _fail(exc: Any) -> None:

@@ -8,6 +8,7 @@ runner and the web app must share exactly the same construction.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from bpmn.engine import Engine
@@ -121,7 +122,7 @@ class Container:
         if self.remote_events is not None:
             parts["remoteEvents"] = self.remote_events.check()
         ok = all(p.get("status") == "up" for p in parts.values())
-        return {"status": "up" if ok else "down", "components": parts}
+        return {"status": "up" if ok else "down", "pid": os.getpid(), "components": parts}
 
     def _db_check(self) -> dict[str, Any]:
         from sqlalchemy import text

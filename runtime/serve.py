@@ -11,8 +11,17 @@ from __future__ import annotations
 from runtime.settings import Settings
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Run until interrupted; background workers stop cleanly on exit."""
+def serve(settings: Settings, host: str, port: int, processes: int = 1) -> None:
+    """Run until interrupted; background workers stop cleanly on exit.
+
+    ``processes`` > 1: that many processes share the socket
+    (:mod:`runtime.serve_processes`), to use more than one core.
+    """
+    if processes > 1:
+        from runtime.serve_processes import serve_processes
+
+        serve_processes(settings, host, port, processes)
+        return
     from runtime.app import create_app
     from runtime.realtime import init_realtime
 
