@@ -51,6 +51,7 @@ def build_engine(url: str, pool_size: int = 10) -> Engine:
     engine = create_engine(parsed, pool_size=pool_size, max_overflow=20)
     event.listen(engine, "checkout", _ping_if_idle)
     event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "connect", _note_checkin)  # a new connection needs no ping
     return engine
 
 
