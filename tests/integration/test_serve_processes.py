@@ -77,19 +77,27 @@ def wait_until_up(port: int, server: subprocess.Popen[str]) -> None:
     pytest.fail("the server did not come up within 60 s")
 
 
-@pytest.mark.server
-def test_two_processes_share_the_port_and_stop_together(tmp_path: Path) -> None:
+@pytest.fixture
+def two_processes(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """``casestudio serve --processes 2``, up and answering: (the parent, its port)."""
     require_redis()
     port = free_port()
     with serving(tmp_path, port) as server:
         wait_until_up(port, server)
-        pids = health_pids(port)
-        assert len(pids) == 2 and server.pid not in pids
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(30) == 0
-        for pid in pids:  # the children are gone too
-            with pytest.raises(ProcessLookupError):
-                os.kill(pid, 0)
+        yield server, port
+
+
+@pytest.mark.server
+def test_two_processes_share_the_port_and_stop_together(
+        two_processes: tuple[subprocess.Popen[str], int]) -> None:
+    server, port = two_processes
+    pids = health_pids(port)
+    assert len(pids) == 2 and server.pid not in pids
+    server.send_signal(signal.SIGTERM)
+    assert server.wait(30) == 0
+    for pid in pids:  # the children are gone too
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 def test_several_processes_without_a_socketio_queue_are_refused(tmp_path: Path) -> None:
@@ -100,18 +108,16 @@ def test_several_processes_without_a_socketio_queue_are_refused(tmp_path: Path) 
 
 
 @pytest.mark.server
-def test_a_serving_process_that_dies_is_replaced(tmp_path: Path) -> None:
-    require_redis()
-    port = free_port()
-    with serving(tmp_path, port) as server:
-        wait_until_up(port, server)
-        first = health_pids(port)
-        time.sleep(MIN_LIFETIME_SECONDS + 0.5)  # younger children are not restarted
-        victim = min(first)
-        os.kill(victim, signal.SIGKILL)
-        deadline = time.monotonic() + 60
+def test_a_serving_process_that_dies_is_replaced(
+        two_processes: tuple[subprocess.Popen[str], int]) -> None:
+    _, port = two_processes
+    first = health_pids(port)
+    time.sleep(MIN_LIFETIME_SECONDS + 0.5)  # younger children are not restarted
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    now = health_pids(port, tries=20)
+    while (len(now) < 2 or victim in now) and time.monotonic() < deadline:
+        time.sleep(0.5)
         now = health_pids(port, tries=20)
-        while (len(now) < 2 or victim in now) and time.monotonic() < deadline:
-            time.sleep(0.5)
-            now = health_pids(port, tries=20)
-        assert len(now) == 2 and victim not in now and first - {victim} <= now
+    assert len(now) == 2 and victim not in now and first - {victim} <= now

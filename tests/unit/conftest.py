@@ -12,9 +12,15 @@ from models import Base, Database
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[EmbeddedEngine]:
-    """An embedded engine on a fresh SQLite file (modules may define their own)."""
-    db = Database(f"sqlite:///{tmp_path}/engine.db")
-    Base.metadata.create_all(db.engine)
-    yield EmbeddedEngine(db)
-    db.dispose()
+def db(tmp_path: Path) -> Iterator[Database]:
+    """A fresh SQLite file with every table (modules may define their own)."""
+    database = Database(f"sqlite:///{tmp_path}/engine.db")
+    Base.metadata.create_all(database.engine)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def engine(db: Database) -> EmbeddedEngine:
+    """An embedded engine on :func:`db` (modules may define their own)."""
+    return EmbeddedEngine(db)

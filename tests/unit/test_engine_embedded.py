@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,6 @@ from bpmn.engine_types import (
     TopicRequest,
 )
 from bpmn.jobs import JobExecutor
-from models.base import Base
 from models.db import Database
 from models.engine import EngineInstance
 from tests.contract.engine_bpmn import (
@@ -40,14 +37,6 @@ from tests.contract.engine_bpmn import (
     user,
 )
 from tests.contract.test_engine_embedded import FakeClock
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/engine.db")
-    Base.metadata.create_all(database.engine)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -7,24 +7,13 @@ the event order), nothing after a rollback, and savepoints keep their own rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import event, select
 
-from models import Base, Database
+from models import Database
 from models.cases import HistoryEntry
 from models.events import OutboxEvent
 from runtime import journal
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/journal.db")
-    Base.metadata.create_all(database.engine)
-    yield database
-    database.dispose()
 
 
 def note(session: object, action: str) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from connectors.events import Event
-from models import Base, Database
+from models import Database
 from models.events import OutboxEvent
 from runtime import journal
 from runtime.relay import OutboxRelay
@@ -34,14 +32,6 @@ class Recording:
 
     def check(self) -> dict[str, Any]:
         return {"status": "up"}
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path}/relay.db")
-    Base.metadata.create_all(database.engine)
-    yield database
-    database.dispose()
 
 
 def commit_events(db: Database, *types: str) -> None:
