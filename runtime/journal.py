@@ -62,7 +62,7 @@ def _pending(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any
     return pending
 
 
-def write_pending(session: Session) -> None:
+def _write_pending(session: Session) -> None:
     """Insert the recorded rows now, in recording order (outbox ids are the event order)."""
     pending = session.info.pop(_PENDING_ROWS, None)
     if not pending or not (pending[0] or pending[1]):
@@ -78,7 +78,7 @@ def _forget_pending(session: Session, ended: SessionTransaction) -> None:
         session.info.pop(_PENDING_ROWS, None)
 
 
-orm_events.listen(Session, "before_commit", write_pending)
+orm_events.listen(Session, "before_commit", _write_pending)
 orm_events.listen(Session, "after_soft_rollback", _forget_pending)
 
 

@@ -7,7 +7,9 @@ the page needs no script, and nothing is stored or touches real cases.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from flask import render_template, request
@@ -22,6 +24,8 @@ from studio.designer.context import TABS, DraftView, load_draft, problems_of, st
 from studio.formkit import FormState, field_errors, read_form
 
 START, TASK = "f", "t"
+#: A test-run view, called with the loaded draft and its built definition.
+TestRunView = Callable[[DraftView, dict[str, Any]], Any]
 
 
 def _definition(view: DraftView) -> dict[str, Any] | None:
@@ -29,6 +33,21 @@ def _definition(view: DraftView) -> dict[str, Any] | None:
         return parse_bundle(as_bytes(view.files), allow_scripts=studio().allow_scripts).definition
     except ValidationFailed:
         return None
+
+
+def _with_definition(status: int) -> Callable[[TestRunView], Callable[[str], Any]]:
+    """Load the draft and build its definition; a draft that does not build gets the page
+    with its problems (``status``) instead of the view."""
+    def wrap(view_fn: TestRunView) -> Callable[[str], Any]:
+        @functools.wraps(view_fn)
+        def load(key: str) -> Any:
+            view = load_draft(key)
+            definition = _definition(view)
+            if definition is None:
+                return _page(view, None, status=status)
+            return view_fn(view, definition)
+        return load
+    return wrap
 
 
 def _page(view: DraftView, definition: dict[str, Any] | None, *, state: Any = None,
@@ -42,11 +61,8 @@ def _page(view: DraftView, definition: dict[str, Any] | None, *, state: Any = No
 
 
 @bp.get("/studio/<key>/test")
-def test_page(key: str) -> Any:
-    view = load_draft(key)
-    definition = _definition(view)
-    if definition is None:
-        return _page(view, None)
+@_with_definition(200)
+def test_page(view: DraftView, definition: dict[str, Any]) -> Any:
     schema = definition["schema"]
     start = FormState(schema, definition.get("ui"), sample_data(schema, view.files),
                       prefix=START)
@@ -54,11 +70,8 @@ def test_page(key: str) -> Any:
 
 
 @bp.post("/studio/<key>/test")
-def test_start(key: str) -> Any:
-    view = load_draft(key)
-    definition = _definition(view)
-    if definition is None:
-        return _page(view, None, status=422)
+@_with_definition(422)
+def test_start(view: DraftView, definition: dict[str, Any]) -> Any:
     schema, ui = definition["schema"], definition.get("ui")
     posted = read_form(schema, request.form, START)
     if posted.op or posted.errors:
@@ -75,12 +88,9 @@ def test_start(key: str) -> Any:
 
 
 @bp.post("/studio/<key>/test/step")
-def test_step(key: str) -> Any:
+@_with_definition(422)
+def test_step(view: DraftView, definition: dict[str, Any]) -> Any:
     """Complete one waiting task with its form, or fire the due timers."""
-    view = load_draft(key)
-    definition = _definition(view)
-    if definition is None:
-        return _page(view, None, status=422)
     run = _run(request.form.get("run", ""))
     before = _simulate(view, run)
     if request.form.get("action") == "timers":
