@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, insert
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as exc_module
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -161,18 +161,3 @@ class Database:
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
 
-
-def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT instead of one ORM object (and round trip) per row.
-
-    Why: hot paths write a handful of append-only rows (history, variables, outbox);
-    through the unit of work each costs an object, a flush entry and a statement with
-    ``RETURNING id``. Nothing reads those ids back in the same transaction, so a Core
-    insert is enough. Into the table, not the mapped class: the ORM's bulk insert leaves
-    out ``None`` values and so splits rows with different empty columns into separate
-    statements. Every row must have the same keys.
-    """
-    if rows:
-        table: Table = model.__table__
-        with session.no_autoflush:
-            session.execute(insert(table), rows)

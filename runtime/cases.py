@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from connectors.identity import Principal
 from forms import TemplateError, clean, format_number, render_title
-from models.base import utcnow
+from models.base import new_id, utcnow
 from models.cases import Case, Comment, HistoryEntry
 from models.db import Database
 from runtime import journal
@@ -63,7 +63,9 @@ class CaseService:
                            data=_event_data(case))
             apply_hooks(s, self, case, "case.created", {"stage": case.stage})
             if self.start_process is not None:
-                _link_process(s, case, self.start_process(s, case, version))
+                instance_id = self.start_process(s, case, version)
+                if case.process_instance_id != instance_id:  # see ProcessBridge.start_process
+                    _link_process(s, case, instance_id)
         return case
 
     def _new_case(self, s: Session, principal: Principal, version: VersionInfo,
@@ -71,7 +73,8 @@ class CaseService:
         definition = version.definition
         now = utcnow()
         seq = next_value(s, principal.tenant, version.key)
-        case = Case(tenant=principal.tenant, case_type=version.key, version_id=version.id,
+        case = Case(id=new_id(), tenant=principal.tenant, case_type=version.key,
+                    version_id=version.id,
                     version=version.version, number=format_number(definition["numbering"],
                                                                   seq, now),
                     stage=definition["stages"][0]["key"], status="open",
@@ -80,8 +83,7 @@ class CaseService:
         case.title = _title(definition, case)
         case.search_text = search_text(case)
         case.stage_due = stage_due(definition, case.stage, now)
-        s.add(case)
-        s.flush()
+        s.add(case)  # not flushed yet: its INSERT can carry the process instance id
         return case
 
     # -- read -----------------------------------------------------------------

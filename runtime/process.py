@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from bpmn.engine import Engine, EngineEvent
@@ -36,6 +37,10 @@ MIRRORED = {
     "process.cancelled": ("process_cancelled", None),
     "incident.created": ("incident_created", "incident.created"),
 }
+
+
+#: ``Session.info`` key: the case whose process ``start_process`` is starting.
+_STARTING = "casestudio.starting_case"
 
 
 class ProcessBridge:
@@ -72,6 +77,7 @@ class ProcessBridge:
         definition_id = version.engine_refs.get("definitions", {}).get(process_id)
         variables = {**_top_level(case.data), "caseId": case.id, "caseNumber": case.number,
                      "caseType": case.case_type}
+        s.info[_STARTING] = case
         try:
             instance = self.engine.start(process_id if definition_id is None else None,
                                          definition_id=definition_id, business_key=case.id,
@@ -79,10 +85,14 @@ class ProcessBridge:
         except EngineError as exc:
             raise ValidationFailed(f"the case's process could not start: {exc.message}",
                                    errors=[{"path": "", "message": exc.message}]) from None
+        finally:
+            s.info.pop(_STARTING, None)
         return instance.id
 
     def on_engine_event(self, session: Session | None, event: EngineEvent) -> None:
         """Mirror engine events onto cases; wake the built-in workers."""
+        if event.type == "process.started" and session is not None:
+            _name_instance_of_new_case(session, event)
         if event.type == "external_task.created" and self.wake_workers:
             self.wake_workers()
         if MIRRORED.get(event.type) is None or not event.business_key:
@@ -95,7 +105,7 @@ class ProcessBridge:
 
     def _mirror(self, session: Session, event: EngineEvent) -> None:
         """The event in the case's timeline and outbox; the case type's hooks applied."""
-        case = session.get(Case, event.business_key)
+        case = _starting_case(session, event) or session.get(Case, event.business_key)
         if case is None:
             return
         action, outbox = MIRRORED[event.type]
@@ -119,3 +129,23 @@ def _actor(event: EngineEvent) -> str:
 def _top_level(data: dict[str, Any]) -> dict[str, Any]:
     """Process variables at start: the top-level fields of the case data."""
     return dict(data)
+
+
+def _name_instance_of_new_case(session: Session, event: EngineEvent) -> None:
+    """A new case not written yet gets its instance id before its INSERT.
+
+    Why: the engine announces the instance before it writes anything, so the case's
+    INSERT carries the id and no UPDATE follows (one statement less per case start).
+    A case already written (a hook flushed it) is linked by ``CaseService`` instead;
+    a call activity's child instance never replaces the id set first.
+    """
+    case = _starting_case(session, event)
+    if case is not None and case.process_instance_id is None and inspect(case).pending:
+        case.process_instance_id = event.process_instance_id
+
+
+def _starting_case(session: Session, event: EngineEvent) -> Case | None:
+    """The case being started in ``session`` when ``event`` is about it (maybe unwritten:
+    ``Session.get`` would flush it to find it)."""
+    case: Case | None = session.info.get(_STARTING)
+    return case if case is not None and case.id == event.business_key else None

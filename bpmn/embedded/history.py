@@ -27,7 +27,7 @@ from bpmn.spiff.inspect import (
     recently_finished,
 )
 from bpmn.spiff.stepper import find_task
-from models.db import insert_rows
+from models.deferred import insert_rows
 from models.engine import EngineHistoryActivity, EngineHistoryVariable, EngineVariable
 
 if TYPE_CHECKING:

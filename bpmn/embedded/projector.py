@@ -22,7 +22,7 @@ from bpmn.embedded.rows import external_task_row, user_task_row
 from bpmn.embedded.unsupported import flag_if_unsupported
 from bpmn.spiff.inspect import Snapshot, activity_id, snapshot
 from models.base import new_id
-from models.db import insert_rows
+from models.deferred import insert_rows
 from models.engine import (
     EngineDefinition,
     EngineExternalTask,
@@ -161,10 +161,12 @@ class Projector:
 
 
 def _flush_all_but(session: Session, row: EngineInstance) -> None:
-    """Flush pending rows first (the bulk statements of a sync skip autoflush), but not
-    the instance row itself: it is written once, with its new state and bookkeeping, by
-    the caller's flush — one INSERT or UPDATE per step instead of two."""
-    others = (obj for group in (session.new, session.dirty) for obj in group if obj is not row)
+    """Flush pending engine rows first (the bulk statements of a sync skip autoflush), but
+    not the instance row itself: it is written once, with its new state and bookkeeping,
+    by the caller's flush — one INSERT or UPDATE per step instead of two. The caller's
+    own rows (a new case) cannot collide with a sync's statements, so they wait too."""
+    others = (obj for group in (session.new, session.dirty) for obj in group
+              if obj is not row and type(obj).__module__ == EngineInstance.__module__)
     if session.deleted or next(others, None) is not None:
         session.flush()
 

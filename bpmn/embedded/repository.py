@@ -157,16 +157,20 @@ class Repository:
     # -- lookups -----------------------------------------------------------------
     def latest(self, session: Session, key: str, tenant: str,
                required: bool = True) -> Any:
-        row = session.scalars(select(EngineDefinition).where(
-            EngineDefinition.tenant == tenant, EngineDefinition.key == key)
-            .order_by(EngineDefinition.version.desc()).limit(1)).first()
+        with session.no_autoflush:  # see ``get``
+            row = session.scalars(select(EngineDefinition).where(
+                EngineDefinition.tenant == tenant, EngineDefinition.key == key)
+                .order_by(EngineDefinition.version.desc()).limit(1)).first()
         if row is None and required:
             raise NotFound(f"No matching process definition with key: {key} and tenant-id: "
                            f"{tenant}", type="RestException")
         return row
 
     def get(self, session: Session, definition_id: str) -> EngineDefinition:
-        row = session.get(EngineDefinition, definition_id)
+        """Without autoflush: deploys flush their definitions, and a caller's unrelated
+        pending rows (a new case whose INSERT waits for its instance id) stay pending."""
+        with session.no_autoflush:
+            row = session.get(EngineDefinition, definition_id)
         if row is None:
             raise NotFound(f"No matching definition with id {definition_id}")
         return row

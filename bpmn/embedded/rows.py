@@ -34,7 +34,7 @@ def _evaluate(task: Any, what: str, fn: Any) -> Any:
 def user_task_row(task: Any, instance: EngineInstance,
                   now: datetime) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The row (and identity links) of a user task that just became ready, as column
-    values: they are inserted with Core (``models.db.insert_rows``), not as ORM objects."""
+    values: they are inserted with Core (``models.deferred.insert_rows``), not as ORM objects."""
     ext, data = extensions(task), task.data
     spec = task.task_spec
     form = getattr(spec, "form", None)

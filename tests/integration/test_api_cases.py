@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from bpmn.engine_types import InstanceQuery
 from tests.conftest import login, make_app
 from tests.support import ROOT, Api, zip_folder
 
@@ -77,6 +79,22 @@ def test_patch_merges_validates_and_uses_etags(permit: Any, as_worker: Api) -> N
     assert as_worker.patch(url, {"queue": "vip"}).status_code == 422
     assert as_worker.patch(url, {"status": "closed"}).get_json()["errors"][0]["path"] == "/status"
     assert as_worker.get(url).get_json()["data"]["amount"] == 5
+
+
+def test_a_new_case_is_written_once_carrying_its_process_instance(
+        app: Any, permit: Any, as_worker: Api) -> None:
+    """The engine names the instance before anything is written, so the case's INSERT
+    carries it: no UPDATE of the case follows (and its ETag stays "1")."""
+    statements: list[str] = []
+    event.listen(app.extensions["casestudio"].db.engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_a: statements.append(sql.split("(")[0].strip()))
+    response = create(as_worker)
+    case = response.get_json()
+    engine = app.extensions["casestudio"].engine
+    [instance] = engine.instances(InstanceQuery(business_key=case["id"]))
+    assert case["processInstanceId"] == instance.id and response.headers["ETag"] == '"1"'
+    assert statements.count("INSERT INTO cases") == 1
+    assert not [s for s in statements if s.startswith("UPDATE cases")]
 
 
 def test_history_records_who_changed_what(permit: Any, as_worker: Api) -> None:

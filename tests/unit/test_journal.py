@@ -1,8 +1,9 @@
-"""Audit and outbox rows: written at commit, in order, never for a rolled-back change.
+"""Audit and outbox rows: written together, in order, never for a rolled-back change.
 
-Why these cases: :mod:`runtime.journal` holds rows until the commit to write them in
-two statements; that must not change what is recorded — the order (outbox ids are
-the event order), nothing after a rollback, and savepoints keep their own rows.
+Why these cases: :mod:`runtime.journal` records deferred rows (:mod:`models.deferred`),
+written with the transaction's next statement or its commit in one statement per table;
+that must not change what is recorded — the order (outbox ids are the event order),
+nothing after a rollback, and savepoints keep their own rows.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def recorded(db: Database) -> tuple[list[str], list[str]]:
     return history, events
 
 
-def test_rows_are_written_at_commit_in_recording_order_in_two_statements(db: Database) -> None:
+def test_rows_are_written_together_in_recording_order_in_two_statements(db: Database) -> None:
     inserts: list[str] = []
     event.listen(db.engine, "before_cursor_execute",
                  lambda c, cur, stmt, *a: inserts.append(stmt) if stmt.startswith("INSERT")
