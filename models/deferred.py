@@ -9,7 +9,9 @@ multi-row INSERTs rendered by psycopg2 (its own escaping, never text pasting).
 
 The rules that keep this invisible to callers:
 - every statement the session executes, every flush and the commit first write what
-  is pending, so a later read, update or delete sees the rows as if written at once;
+  is pending, so a later read, update or delete sees the rows as if written at once —
+  except a SELECT that names none of the pending tables (nor any SQL text), which
+  cannot see them: a case start's definition lookup then does not split its batch;
 - inside a savepoint rows are written at once (they roll back with it); rows pending
   from before the savepoint stay pending until the next statement outside it;
 - a transaction that ends without commit forgets its pending rows.
@@ -22,9 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, insert
+from sqlalchemy import Table, TableClause, bindparam, event, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import TextClause
 
 #: ``Session.info`` key: ``{(table, column keys): [row, ...]}`` in first-seen order.
 _PENDING = "casestudio.deferred_rows"
@@ -131,8 +135,23 @@ def _default(column: Any) -> Callable[[], Any]:
 
 
 def _before_statement(state: ORMExecuteState) -> None:
-    if not state.session.in_nested_transaction():
-        write_pending(state.session)
+    session = state.session
+    pending: Pending | None = session.info.get(_PENDING)
+    if not pending or session.in_nested_transaction():
+        return
+    if state.is_select and _reads_none_of(state.statement, {t.name for t, _ in pending}):
+        return
+    write_pending(session)
+
+
+def _reads_none_of(statement: Any, tables: set[str]) -> bool:
+    """Whether ``statement`` (subqueries included) names none of ``tables`` and no SQL
+    text, whose tables cannot be known."""
+    for element in visitors.iterate(statement):
+        if isinstance(element, TextClause) or (
+                isinstance(element, TableClause) and element.name in tables):
+            return False
+    return True
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

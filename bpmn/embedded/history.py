@@ -122,32 +122,35 @@ def sync_variables(session: Session, live: Live, before: dict[str, Any],
                 quiet(session, update(EngineVariable).where(
                     EngineVariable.instance_id == row.id, EngineVariable.name == name)
                     .values(**fields))
-            history.append({"instance_id": row.id, "name": name, "type": fields["type"],
-                            "value": value, "revision": revision, "deleted": False,
-                            "created": now, "tenant": row.tenant})
+            history.append(_history_row(row, name, fields["type"], value, revision, now))
     insert_rows(session, EngineVariable, added)
-    insert_rows(session, EngineHistoryVariable, history)
     removed = [name for name in before if name not in current]
     if removed:
         quiet(session, delete(EngineVariable).where(EngineVariable.instance_id == row.id,
                                                      EngineVariable.name.in_(removed)))
-        session.add_all(EngineHistoryVariable(instance_id=row.id, name=name, type="Null",
-                                              value=None, revision=before[name][1] + 1,
-                                              deleted=True, created=now, tenant=row.tenant)
-                        for name in removed)
+        history += [_history_row(row, name, "Null", None, before[name][1] + 1, now,
+                                 deleted=True) for name in removed]
+    insert_rows(session, EngineHistoryVariable, history)
     return after
+
+
+def _history_row(row: Any, name: str, type_: str, value: Any, revision: int, now: datetime,
+                 deleted: bool = False) -> dict[str, Any]:
+    return {"instance_id": row.id, "name": name, "type": type_, "value": value,
+            "revision": revision, "deleted": deleted, "created": now, "tenant": row.tenant}
 
 
 def _append_final(session: Session, row: Any, before: dict[str, Any], values: dict[str, Any],
                   now: datetime) -> None:
     """Changes made by the very last step still reach the history."""
+    changed = []
     for name, raw in values.items():
         value = json_safe(raw)
         old = before.get(name)
         if old is None or old[0] != _digest(value):
-            session.add(EngineHistoryVariable(
-                instance_id=row.id, name=name, type=type_name(raw), value=value,
-                revision=1 if old is None else old[1] + 1, created=now, tenant=row.tenant))
+            changed.append(_history_row(row, name, type_name(raw), value,
+                                        1 if old is None else old[1] + 1, now))
+    insert_rows(session, EngineHistoryVariable, changed)
 
 
 def _fields(raw: Any, value: Any, revision: int) -> dict[str, Any]:
