@@ -59,7 +59,9 @@ def write_pending(session: Session) -> None:
 
 
 def _write(connection: Connection, pending: Pending) -> None:
-    if connection.dialect.name == "postgresql":
+    """psycopg2 renders values client-side (``mogrify``); other drivers, such as psycopg 3
+    (``postgresql+psycopg://``) or sqlite3, get one Core statement per table."""
+    if connection.dialect.driver == "psycopg2":
         _write_in_one_round_trip(connection, pending)
         return
     for (table, _keys), rows in pending.items():

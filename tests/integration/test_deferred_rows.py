@@ -25,14 +25,14 @@ HOSTILE = ["it's", 'say "hi"', "back\\slash", "%s and %(x)s", "'); DROP TABLE ca
            "line\nbreak\ttab", "ünïcødé ✓ 漢字", "", "E'\\x41'"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", "postgresql", "postgresql+psycopg"])
 def db(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
-    """The same tests on SQLite (Core statements) and PostgreSQL (one rendered string)."""
+    """The same tests on SQLite and psycopg 3 (Core statements) and psycopg2 (one string)."""
     if request.param == "sqlite":
         yield from _with_tables(f"sqlite:///{tmp_path}/deferred.db")
         return
     with postgres_database() as url:
-        yield from _with_tables(url)
+        yield from _with_tables(url.replace("postgresql://", f"{request.param}://"))
 
 
 @pytest.fixture
