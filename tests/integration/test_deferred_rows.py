@@ -100,6 +100,17 @@ def test_a_later_delete_and_the_orm_flush_come_after_the_deferred_rows(db: Datab
     assert identities(db) == [("kept", "b"), ("orm", "c")]
 
 
+def test_rows_recorded_while_the_commit_flushes_are_written_too(db: Database) -> None:
+    """A flush listener that records rows (as hooks on flush could) must not lose them."""
+    session = db.new_session()
+    event.listen(session, "after_flush",
+                 lambda s, _ctx: insert_rows(s, EngineIdentityLink, links("late", "b")))
+    with session.begin():
+        session.add(EngineIdentityLink(task_id="orm", kind="user", identity="a", tenant="t"))
+    session.close()
+    assert identities(db) == [("orm", "a"), ("late", "b")]
+
+
 def test_a_rolled_back_or_closed_transaction_leaves_nothing_behind(db: Database) -> None:
     with pytest.raises(RuntimeError), db.session() as s:
         insert_rows(s, EngineIdentityLink, links("lost", "a"))
